@@ -1,0 +1,1 @@
+"""Process plumbing both services share: logging, API keys, probes, metrics."""

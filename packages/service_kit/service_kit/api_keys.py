@@ -1,0 +1,87 @@
+"""API keys with scopes, parsed from `API_KEYS` and checked in constant time.
+
+Format: comma-separated `key:scope[+scope…]`. A key may also be given as
+`sha256:<64 hex>` so the plain key never sits in the environment. Keys are kept
+only as SHA-256 digests and every configured digest is compared on each check,
+so neither the key nor the timing leaks which one matched.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from contracts.enums import Scope
+
+
+class ApiKeyConfigError(ValueError):
+    """API_KEYS is malformed; raised at start-up, never per request."""
+
+
+@dataclass(frozen=True)
+class KeyIdentity:
+    """Who a presented key is: a short, non-secret label and its scopes."""
+
+    label: str
+    scopes: frozenset[Scope]
+
+    def allows(self, scope: Scope) -> bool:
+        return scope in self.scopes or Scope.ADMIN in self.scopes
+
+
+@dataclass(frozen=True)
+class _Entry:
+    digest: bytes
+    identity: KeyIdentity
+
+
+class ApiKeyRing:
+    def __init__(self, entries: Iterable[_Entry]) -> None:
+        self._entries = tuple(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def identify(self, presented: str | None) -> KeyIdentity | None:
+        """The identity of `presented`, or None. Constant time in which key matched."""
+        if not presented:
+            return None
+        digest = hashlib.sha256(presented.encode()).digest()
+        found: KeyIdentity | None = None
+        for entry in self._entries:
+            if hmac.compare_digest(entry.digest, digest):
+                found = entry.identity
+        return found
+
+
+def parse_api_keys(spec: str) -> ApiKeyRing:
+    entries = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        key, sep, scope_text = item.rpartition(":")
+        if not sep or not key:
+            raise ApiKeyConfigError("each API_KEYS entry must be key:scope[+scope...]")
+        try:
+            scopes = frozenset(Scope(s) for s in scope_text.split("+"))
+        except ValueError as exc:
+            raise ApiKeyConfigError(f"unknown scope in {scope_text!r}") from exc
+        digest = _digest_of(key)
+        entries.append(_Entry(digest, KeyIdentity(label=digest.hex()[:8], scopes=scopes)))
+    if not entries:
+        raise ApiKeyConfigError("API_KEYS holds no key")
+    return ApiKeyRing(entries)
+
+
+def _digest_of(key: str) -> bytes:
+    if key.startswith("sha256:"):
+        hex_digest = key.removeprefix("sha256:")
+        try:
+            digest = bytes.fromhex(hex_digest)
+        except ValueError as exc:
+            raise ApiKeyConfigError("sha256: keys need 64 hex digits") from exc
+        if len(digest) != 32:
+            raise ApiKeyConfigError("sha256: keys need 64 hex digits")
+        return digest
+    return hashlib.sha256(key.encode()).digest()

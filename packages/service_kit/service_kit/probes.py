@@ -1,0 +1,58 @@
+"""`/health`, `/ready` and `/metrics`, the same three on every HTTP process.
+
+`/health` answers while the process runs; `/ready` runs the process's own
+dependency checks (PostgreSQL, Redis …) and answers 503 naming what is down.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+
+import structlog
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Raises (any exception) when its dependency is unreachable."""
+
+_log = structlog.get_logger(__name__)
+READY_CHECK_TIMEOUT_S = 2.0
+
+
+def probe_routes(
+    checks: Mapping[str, ReadinessCheck], registry: CollectorRegistry = REGISTRY
+) -> list[web.RouteDef]:
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def ready(_request: web.Request) -> web.Response:
+        results = await asyncio.gather(*(_run(name, check) for name, check in checks.items()))
+        status = dict(results)
+        ok = all(value == "ok" for value in status.values())
+        return web.json_response(
+            {"status": "ok" if ok else "unavailable", "checks": status},
+            status=200 if ok else 503,
+        )
+
+    async def metrics(_request: web.Request) -> web.Response:
+        body = generate_latest(registry)
+        response = web.Response(body=body)
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    return [
+        web.get("/health", health),
+        web.get("/ready", ready),
+        web.get("/metrics", metrics),
+    ]
+
+
+async def _run(name: str, check: ReadinessCheck) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(check(), READY_CHECK_TIMEOUT_S)
+    except (TimeoutError, OSError, ConnectionError) as exc:
+        _log.warning("readiness_check_failed", check=name, error=type(exc).__name__)
+        return name, "unavailable"
+    except Exception as exc:  # noqa: BLE001 - any driver error means "not ready", logged
+        _log.warning("readiness_check_failed", check=name, error=type(exc).__name__)
+        return name, "unavailable"
+    return name, "ok"
