@@ -1,6 +1,6 @@
 """API keys with scopes, parsed from `API_KEYS` and checked in constant time.
 
-Format: comma-separated `key:scope[+scope…]`. A key may also be given as
+Format: comma-separated `key:scope[+scope…]` (a key cannot contain ':' or ','). A key may also be given as
 `sha256:<64 hex>` so the plain key never sits in the environment. Keys are kept
 only as SHA-256 digests and every configured digest is compared on each check,
 so neither the key nor the timing leaks which one matched.
@@ -60,8 +60,12 @@ def parse_api_keys(spec: str) -> ApiKeyRing:
         item = raw.strip()
         if not item:
             continue
-        key, sep, scope_text = item.rpartition(":")
-        if not sep or not key:
+        # Scopes contain ':' themselves, so split after the key: the first ':' ends
+        # a plain key, the second one a `sha256:<hex>` key.
+        hashed = item.startswith("sha256:")
+        key, sep, scope_text = item.removeprefix("sha256:").partition(":")
+        key = f"sha256:{key}" if hashed else key
+        if not sep or not key or not scope_text:
             raise ApiKeyConfigError("each API_KEYS entry must be key:scope[+scope...]")
         try:
             scopes = frozenset(Scope(s) for s in scope_text.split("+"))

@@ -19,8 +19,12 @@ READY_CHECK_TIMEOUT_S = 2.0
 
 
 def probe_routes(
-    checks: Mapping[str, ReadinessCheck], registry: CollectorRegistry = REGISTRY
+    checks: Mapping[str, ReadinessCheck],
+    registry: CollectorRegistry = REGISTRY,
+    before_scrape: Callable[[], Awaitable[None]] | None = None,
 ) -> list[web.RouteDef]:
+    """The three routes; `before_scrape` refreshes gauges that are read from a store."""
+
     async def health(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -34,6 +38,8 @@ def probe_routes(
         )
 
     async def metrics(_request: web.Request) -> web.Response:
+        if before_scrape is not None:
+            await before_scrape()
         body = generate_latest(registry)
         response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST

@@ -1,0 +1,201 @@
+"""`make run`: the whole platform on this machine, with embedded servers for what is missing.
+
+Order: PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), dev
+API keys (unless API_KEYS is set), migrations, then the four processes. Ctrl-C or
+SIGTERM stops everything and exits 0; a process that dies by itself stops everything
+and exits 1, so a crash is never left half-running.
+"""
+
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from devstack.console import Console
+from devstack.dev_keys import DevKeys, DevKeysError, load_or_create
+from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
+from devstack.network import LOOPBACK, port_is_free
+from devstack.postgres_server import EmbeddedPostgres, EmbeddedPostgresError
+from devstack.supervisor import Supervisor
+from devstack.valkey_server import EmbeddedValkey, EmbeddedValkeyError
+
+POSTGRES_PORT = 54329  # preferred ports of the embedded servers; any free one if taken
+VALKEY_PORT = 63790
+MIGRATION_TIMEOUT_S = 120.0
+START_TIMEOUT_S = 60.0
+
+
+class StartupError(RuntimeError):
+    """Something the stack needs is not there; the message says what to do."""
+
+
+class StopRequested(Exception):  # noqa: N818 - a request, not an error
+    """SIGINT or SIGTERM arrived."""
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    module: str
+    port_variable: str | None = None
+    default_port: int | None = None
+
+
+SERVICES = (
+    Service("api", "call_service.api", "CALL_SERVICE_PORT", 8000),
+    Service("relay", "call_service.relay"),
+    Service("timers", "call_service.timers"),
+    Service("realtime", "realtime_service", "REALTIME_PORT", 8001),
+)
+
+
+def run(data_dir: Path, console: Console | None = None) -> int:
+    """The `python -m devstack run` command; its exit code."""
+    console = console or Console()
+    with _stop_signals():
+        with ExitStack() as cleanup:
+            code = _run(data_dir, console, cleanup)
+            if code == 0:
+                console.block("devstack: stopping…")
+        console.block("devstack: stopped")
+    return code
+
+
+def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
+    try:
+        env, keys = _environment(data_dir, console, cleanup)
+        _require_free_ports(env)
+        _migrate(env, console)
+        supervisor = Supervisor(
+            [
+                ManagedProcess(s.name, s.module, env, _health_url(env, s), console=console)
+                for s in SERVICES
+            ]
+        )
+        cleanup.callback(supervisor.stop_all)
+        supervisor.start_all(START_TIMEOUT_S)
+        console.block(_banner(env, keys, data_dir))
+        dead = supervisor.wait_for_exit()
+        console.block(
+            f"devstack: {dead.name} exited unexpectedly with code {dead.returncode};"
+            " stopping everything"
+        )
+        return 1
+    except StopRequested:
+        return 0
+    except (
+        StartupError,
+        DevKeysError,
+        EmbeddedPostgresError,
+        EmbeddedValkeyError,
+        ProcessExitedError,
+        HealthTimeoutError,
+        OSError,
+    ) as exc:
+        console.block(f"devstack: {exc}")
+        return 1
+    finally:
+        # From here on the cleanup runs; a second Ctrl-C must not cut it short.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _environment(
+    data_dir: Path, console: Console, cleanup: ExitStack
+) -> tuple[dict[str, str], DevKeys | None]:
+    env = dict(os.environ)
+    env.setdefault("LOG_FORMAT", "console")
+    for service in SERVICES:
+        if service.port_variable is not None:
+            env.setdefault(service.port_variable, str(service.default_port))
+    if not env.get("DATABASE_URL"):
+        postgres = EmbeddedPostgres(data_dir / "postgres", POSTGRES_PORT)
+        cleanup.callback(postgres.stop)
+        console.block(f"devstack: starting embedded PostgreSQL (data in {postgres.data_dir})")
+        env["DATABASE_URL"] = postgres.start()
+    if not env.get("REDIS_URL"):
+        valkey = EmbeddedValkey(VALKEY_PORT, data_dir / "valkey")
+        cleanup.callback(valkey.stop)
+        console.block("devstack: starting embedded valkey (Redis-compatible)")
+        env["REDIS_URL"] = valkey.start()
+    keys = None
+    if not env.get("API_KEYS"):
+        keys = load_or_create(data_dir / "api_keys.json")
+        env["API_KEYS"] = keys.api_keys_spec()
+    return env, keys
+
+
+def _require_free_ports(env: dict[str, str]) -> None:
+    for service in SERVICES:
+        if service.port_variable is None:
+            continue
+        port = int(env[service.port_variable])
+        if not port_is_free(port):
+            raise StartupError(
+                f"port {port} for {service.name} is in use: stop what holds it"
+                f" or set {service.port_variable}"
+            )
+
+
+def _migrate(env: dict[str, str], console: Console) -> None:
+    migrate = ManagedProcess("migrate", "call_service.migrate", env, console=console)
+    migrate.start()
+    try:
+        code = migrate.wait(MIGRATION_TIMEOUT_S)
+    finally:
+        migrate.stop()
+    if code != 0:
+        raise StartupError(f"migrations failed (exit code {code})")
+
+
+def _health_url(env: dict[str, str], service: Service) -> str | None:
+    if service.port_variable is None:
+        return None
+    return f"http://{LOOPBACK}:{env[service.port_variable]}/health"
+
+
+def _banner(env: dict[str, str], keys: DevKeys | None, data_dir: Path) -> str:
+    api = f"http://{LOOPBACK}:{env['CALL_SERVICE_PORT']}"
+    realtime = f"http://{LOOPBACK}:{env['REALTIME_PORT']}"
+    lines = [
+        "",
+        "devstack: all processes are up",
+        f"  call service   {api}   (OpenAPI: {api}/api/openapi.json)",
+        f"  realtime       {realtime}   (Socket.io path /socket.io/)",
+        "  dashboard      not part of this build yet: it arrives with the dashboard issue",
+        f"  DATABASE_URL   {env['DATABASE_URL']}",
+        f"  REDIS_URL      {env['REDIS_URL']}",
+    ]
+    tail_key = "<a key with calls:read>"
+    if keys is None:
+        lines.append("  API keys       from API_KEYS (not printed)")
+    else:
+        lines.append(f"  dev API keys   (kept in {data_dir / 'api_keys.json'})")
+        lines += [f"    {role:<11} {scopes:<22} {key}" for role, scopes, key in keys.roles()]
+        tail_key = keys.supervisor
+    lines += [
+        f"  live events:   .venv/bin/python -m realtime_service.tail calls --key {tail_key}",
+        "  Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@contextmanager
+def _stop_signals() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into StopRequested in the main thread, once."""
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, signal.SIG_IGN)
+        raise StopRequested(signal.Signals(signum).name)
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

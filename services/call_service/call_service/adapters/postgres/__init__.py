@@ -1,0 +1,1 @@
+"""PostgreSQL adapters (asyncpg): pool, unit of work, repositories, outbox. SQL is explicit."""

@@ -1,0 +1,79 @@
+"""Calls table: lock, insert, update, and the row ↔ CallRecord mapping."""
+
+from typing import Any
+
+from contracts.enums import CallFlag, CallStatus, EndReason, Media
+
+from call_service.domain.call import CallRecord
+
+CALL_COLUMNS = (
+    "id, status, queue_id, media, agent_id, start_time, answered_at, end_time,"
+    " end_reason, wait_time, duration, flags, last_seq, updated_at"
+)
+
+LOCK_CALL = f"SELECT {CALL_COLUMNS} FROM calls WHERE id = $1 FOR UPDATE"  # noqa: S608
+INSERT_CALL = f"""
+INSERT INTO calls ({CALL_COLUMNS})
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+"""  # noqa: S608
+UPDATE_CALL = """
+UPDATE calls SET status = $2, queue_id = $3, media = $4, agent_id = $5, start_time = $6,
+    answered_at = $7, end_time = $8, end_reason = $9, wait_time = $10, duration = $11,
+    flags = $12, last_seq = $13, updated_at = $14
+WHERE id = $1
+"""
+
+
+def call_from_row(row: Any) -> CallRecord:
+    return CallRecord(
+        id=row["id"],
+        status=CallStatus(row["status"]),
+        queue_id=row["queue_id"],
+        media=Media(row["media"]),
+        agent_id=row["agent_id"],
+        start_time=row["start_time"],
+        answered_at=row["answered_at"],
+        end_time=row["end_time"],
+        end_reason=EndReason(row["end_reason"]) if row["end_reason"] else None,
+        wait_time=row["wait_time"],
+        duration=row["duration"],
+        flags=tuple(CallFlag(f) for f in row["flags"]),
+        last_seq=row["last_seq"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _values(call: CallRecord) -> tuple[Any, ...]:
+    return (
+        call.id,
+        call.status.value,
+        call.queue_id,
+        call.media.value,
+        call.agent_id,
+        call.start_time,
+        call.answered_at,
+        call.end_time,
+        call.end_reason.value if call.end_reason else None,
+        call.wait_time,
+        call.duration,
+        [f.value for f in call.flags],
+        call.last_seq,
+        call.updated_at,
+    )
+
+
+class PostgresCallsRepository:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def lock(self, call_id: str) -> CallRecord | None:
+        row = await self._conn.fetchrow(LOCK_CALL, call_id)
+        return call_from_row(row) if row else None
+
+    async def insert(self, call: CallRecord) -> bool:
+        return await self._conn.fetchval(INSERT_CALL, *_values(call)) is not None
+
+    async def update(self, call: CallRecord) -> None:
+        await self._conn.execute(UPDATE_CALL, *_values(call))

@@ -1,0 +1,112 @@
+"""The transactional outbox: rows added in the event's transaction, drained by relays.
+
+Claiming takes, per ordering key (the call id), the oldest pending row — the
+key's head — with `FOR UPDATE SKIP LOCKED`, plus the pending rows behind it.
+A relay that holds a head therefore owns its whole key: any other relay skips
+the locked head and cannot take a later row, because a row is only a head
+while nothing older of its key is pending. That keeps per-call order with any
+number of relays, and a head that is backing off after a failed publish holds
+back its key's later rows instead of letting them overtake it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+CLAIM = """
+WITH heads AS (
+    SELECT o.id, o.ordering_key
+    FROM outbox o
+    WHERE o.published_at IS NULL
+      AND o.next_attempt_at <= now()
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox older
+          WHERE older.ordering_key = o.ordering_key
+            AND older.published_at IS NULL
+            AND older.id < o.id)
+    ORDER BY o.id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+SELECT o.id, o.ordering_key, o.kind, o.payload, o.correlation_id, o.attempts
+FROM outbox o
+JOIN heads h ON h.ordering_key = o.ordering_key
+WHERE o.published_at IS NULL
+ORDER BY o.id
+LIMIT $2
+"""
+INSERT = """
+INSERT INTO outbox (ordering_key, kind, payload, correlation_id) VALUES ($1, $2, $3, $4)
+"""
+MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+MARK_FAILED = """
+UPDATE outbox
+SET attempts = attempts + 1,
+    last_error = left($2, 500),
+    next_attempt_at = now() + make_interval(secs => least($3 * power(2, attempts), $4))
+WHERE id = $1
+"""
+PURGE = """
+DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)
+"""
+STATUS = """
+SELECT
+    (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS pending,
+    (SELECT extract(epoch FROM now() - min(created_at))::float8
+       FROM outbox WHERE published_at IS NULL) AS oldest_pending_age_s,
+    (SELECT count(*) FROM outbox
+       WHERE published_at IS NOT NULL AND published_at > now() - interval '1 minute')
+       AS published_last_minute,
+    (SELECT count(*) FROM outbox WHERE published_at IS NULL AND attempts > 0) AS failing
+"""
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    ordering_key: str
+    kind: str
+    payload: dict[str, Any]
+    correlation_id: str | None
+    attempts: int
+
+
+class PostgresOutbox:
+    """The writer side, bound to the event transaction's connection."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def add(
+        self, ordering_key: str, kind: str, payload: dict[str, Any], correlation_id: str | None
+    ) -> None:
+        await self._conn.execute(INSERT, ordering_key, kind, payload, correlation_id)
+
+
+async def claim(conn: Any, heads: int, limit: int) -> list[OutboxRow]:
+    """Lock up to `heads` keys and return up to `limit` of their pending rows, in id order.
+
+    Must run inside a transaction: the locks last until it ends.
+    """
+    return [OutboxRow(**dict(r)) for r in await conn.fetch(CLAIM, heads, limit)]
+
+
+async def mark_published(conn: Any, ids: list[int]) -> None:
+    if ids:
+        await conn.execute(MARK_PUBLISHED, ids)
+
+
+async def mark_failed(
+    conn: Any, row_id: int, error: str, base_backoff_s: float, max_backoff_s: float
+) -> None:
+    """Record the failure; the row stays pending and is retried after a growing delay."""
+    await conn.execute(MARK_FAILED, row_id, error, base_backoff_s, max_backoff_s)
+
+
+async def purge_published(conn: Any, retention_s: float, chunk: int = 10_000) -> int:
+    result: str = await conn.execute(PURGE, retention_s, chunk)
+    return int(result.split()[-1])
+
+
+async def outbox_status(conn: Any) -> dict[str, Any]:
+    return dict(await conn.fetchrow(STATUS))

@@ -1,0 +1,84 @@
+"""App factory for the call service: the composition root of the HTTP process."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import redis.asyncio as redis
+from aiohttp import web
+from service_kit.api_keys import parse_api_keys
+from service_kit.probes import probe_routes
+
+from call_service.adapters.postgres.call_reads import PostgresCallReads
+from call_service.adapters.postgres.pool import create_pool
+from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
+from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from call_service.api import calls_handler, events_handler, ops_handler
+from call_service.api.auth import API_KEY_RING
+from call_service.api.observability import observe
+from call_service.api.openapi import build_openapi
+from call_service.api.outbox_gauges import refresh_outbox_gauges
+from call_service.api.problems import error_middleware
+from call_service.api.state import CALL_READS, CLOCK, POOL, REDIS, SETTINGS, UOW_FACTORY
+from call_service.settings import Settings
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    pool = await create_pool(settings.database_url)
+    client = redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+    app[POOL] = pool
+    app[REDIS] = client
+
+    def unit_of_work() -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(pool)
+
+    app[UOW_FACTORY] = unit_of_work
+    app[CALL_READS] = PostgresCallReads(pool)
+    yield
+    await client.aclose()
+    await pool.close()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=events_handler.MAX_BODY_BYTES,
+        middlewares=[observe, error_middleware(UNAVAILABLE_ERRORS)],
+    )
+    app[SETTINGS] = settings
+    app[API_KEY_RING] = parse_api_keys(settings.api_keys)
+    app[CLOCK] = SystemClock()
+    app.cleanup_ctx.append(_resources)
+    openapi = build_openapi()
+
+    async def get_openapi(_request: web.Request) -> web.Response:
+        return web.json_response(openapi)
+
+    async def postgres_ready() -> None:
+        async with app[POOL].acquire() as conn:
+            await conn.fetchval("SELECT 1")
+
+    async def redis_ready() -> None:
+        await app[REDIS].ping()
+
+    async def refresh() -> None:
+        await refresh_outbox_gauges(app[POOL], UNAVAILABLE_ERRORS)
+
+    app.add_routes(
+        [
+            web.post("/api/events", events_handler.post_event),
+            web.get("/api/calls", calls_handler.list_calls),
+            web.get("/api/calls/{call_id}", calls_handler.get_call),
+            web.get("/api/calls/{call_id}/events", calls_handler.list_call_events),
+            web.get("/api/ops/outbox", ops_handler.get_outbox),
+            web.get("/api/openapi.json", get_openapi),
+            *probe_routes(
+                {"postgres": postgres_ready, "redis": redis_ready}, before_scrape=refresh
+            ),
+        ]
+    )
+    return app

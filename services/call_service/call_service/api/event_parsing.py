@@ -1,0 +1,47 @@
+"""Parse a POST /api/events body into an EventRequest, or a 422 that names each field.
+
+Pydantic reports discriminated-union errors under the tag (`call_initiated.data.x`);
+producers think in body paths (`data.x`), so the tag is dropped from `loc`.
+"""
+
+from typing import Any
+
+from contracts.enums import PRODUCER_EVENT_TYPES, SYSTEM_EVENT_TYPES
+from contracts.events import EventRequest
+from contracts.problems import FieldError
+from pydantic import TypeAdapter, ValidationError
+
+from call_service.api.problems import ProblemError
+
+_ADAPTER: TypeAdapter[EventRequest] = TypeAdapter(EventRequest)
+_PRODUCER_TYPES = ", ".join(sorted(t.value for t in PRODUCER_EVENT_TYPES))
+_TAGS = {t.value for t in PRODUCER_EVENT_TYPES}
+
+
+def parse_event(body: bytes) -> EventRequest:
+    try:
+        return _ADAPTER.validate_json(body)
+    except ValidationError as exc:
+        errors = [_field_error(e) for e in exc.errors(include_url=False)]
+        raise ProblemError(
+            422, "Validation failed", "The event does not match the contract.", errors
+        ) from exc
+
+
+def _field_error(error: Any) -> FieldError:
+    loc = list(error["loc"])
+    if loc and loc[0] in _TAGS:
+        loc = loc[1:]
+    kind = error["type"]
+    if kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("tag")
+        if tag in {t.value for t in SYSTEM_EVENT_TYPES}:
+            return FieldError(loc=["type"], msg=f"{tag} is written by the service itself")
+        return FieldError(loc=["type"], msg=f"must be one of: {_PRODUCER_TYPES}")
+    if kind == "union_tag_not_found":
+        return FieldError(loc=["type"], msg="Field required")
+    if kind == "json_invalid":
+        return FieldError(loc=[], msg=f"Invalid JSON: {error.get('ctx', {}).get('error', '')}")
+    if kind == "model_attributes_type" and not loc:
+        return FieldError(loc=[], msg="The body must be a JSON object")
+    return FieldError(loc=loc, msg=error["msg"])

@@ -1,0 +1,32 @@
+"""Outbox gauges for /metrics, read from PostgreSQL at scrape time.
+
+The relay runs elsewhere (maybe several of them), so the backlog is measured
+where it lives: in the outbox table. A scrape while the database is down
+leaves the last values and logs a warning.
+"""
+
+from typing import Any
+
+import structlog
+from prometheus_client import Gauge
+
+from call_service.api.ops_handler import read_outbox_status
+
+_log = structlog.get_logger(__name__)
+
+PENDING = Gauge("outbox_pending", "Outbox rows not yet published.")
+OLDEST_AGE = Gauge("outbox_oldest_pending_age_seconds", "Age of the oldest pending row.")
+PUBLISHED_LAST_MINUTE = Gauge("outbox_published_last_minute", "Rows published in the last minute.")
+FAILING = Gauge("outbox_failing", "Pending rows whose last publish attempt failed.")
+
+
+async def refresh_outbox_gauges(pool: Any, unavailable: tuple[type[BaseException], ...]) -> None:
+    try:
+        status = await read_outbox_status(pool)
+    except unavailable as exc:
+        _log.warning("outbox_gauges_stale", error=type(exc).__name__)
+        return
+    PENDING.set(status.pending)
+    OLDEST_AGE.set(status.oldest_pending_age_s or 0)
+    PUBLISHED_LAST_MINUTE.set(status.published_last_minute)
+    FAILING.set(status.failing)

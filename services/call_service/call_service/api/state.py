@@ -1,0 +1,16 @@
+"""Typed application state (web.AppKey): what the composition root hands the handlers."""
+
+from typing import Any
+
+from aiohttp import web
+
+from call_service.adapters.postgres.call_reads import PostgresCallReads
+from call_service.service.ports import Clock, UnitOfWorkFactory
+from call_service.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+POOL: web.AppKey[Any] = web.AppKey("pool")
+REDIS: web.AppKey[Any] = web.AppKey("redis")
+UOW_FACTORY = web.AppKey("uow_factory", UnitOfWorkFactory)
+CALL_READS = web.AppKey("call_reads", PostgresCallReads)
+CLOCK = web.AppKey("clock", Clock)

@@ -1,0 +1,24 @@
+"""Domain records → wire models (contracts)."""
+
+from contracts.calls import Call
+
+from call_service.domain.call import CallRecord
+
+
+def call_view(call: CallRecord) -> Call:
+    return Call(
+        id=call.id,
+        status=call.status,
+        queue_id=call.queue_id,
+        media=call.media,
+        agent_id=call.agent_id,
+        start_time=call.start_time,
+        answered_at=call.answered_at,
+        end_time=call.end_time,
+        end_reason=call.end_reason,
+        wait_time=call.wait_time,
+        duration=call.duration,
+        flags=list(call.flags),
+        last_seq=call.last_seq,
+        updated_at=call.updated_at,
+    )
