@@ -43,7 +43,7 @@ UPDATE outbox
 SET attempts = attempts + 1,
     last_error = left($2, 500),
     next_attempt_at = now() + make_interval(secs => least($3 * power(2, attempts), $4))
-WHERE id = $1
+WHERE id = ANY($1::bigint[])
 """
 PURGE = """
 DELETE FROM outbox WHERE id IN (
@@ -97,10 +97,11 @@ async def mark_published(conn: Any, ids: list[int]) -> None:
 
 
 async def mark_failed(
-    conn: Any, row_id: int, error: str, base_backoff_s: float, max_backoff_s: float
+    conn: Any, ids: list[int], error: str, base_backoff_s: float, max_backoff_s: float
 ) -> None:
-    """Record the failure; the row stays pending and is retried after a growing delay."""
-    await conn.execute(MARK_FAILED, row_id, error, base_backoff_s, max_backoff_s)
+    """Record the failure; the rows stay pending and are retried after a growing delay."""
+    if ids:
+        await conn.execute(MARK_FAILED, ids, error, base_backoff_s, max_backoff_s)
 
 
 async def purge_published(conn: Any, retention_s: float, chunk: int = 10_000) -> int:

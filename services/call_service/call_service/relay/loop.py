@@ -1,0 +1,73 @@
+"""The relay's main loop: drain while there is work, back off on failure, purge old rows."""
+
+import asyncio
+import contextlib
+import time
+
+import redis.asyncio as redis
+import structlog
+
+from call_service.adapters.postgres.outbox import purge_published
+from call_service.adapters.postgres.pool import create_pool
+from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
+from call_service.adapters.redis_publisher import RedisPublisher
+from call_service.relay.drain import BatchResult, DrainPolicy, drain_once
+from call_service.relay.wakeup import OutboxWakeup
+from call_service.settings import Settings
+
+PURGE_EVERY_S = 60.0
+_log = structlog.get_logger(__name__)
+
+
+async def run_relay(settings: Settings, stop: asyncio.Event, policy: DrainPolicy) -> None:
+    pool = await create_pool(settings.database_url, max_size=2)
+    client = redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    publisher = RedisPublisher(client, settings.redis_channel)
+    wakeup = OutboxWakeup(settings.database_url, settings.relay_poll_interval_s)
+    failures = 0
+    next_purge = time.monotonic()
+    _log.info("relay_started", channel=settings.redis_channel, batch_size=policy.batch_size)
+    try:
+        while not stop.is_set():
+            try:
+                result = await drain_once(pool, publisher, policy)
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + PURGE_EVERY_S
+                    await _purge(pool, settings.outbox_retention_s)
+            except UNAVAILABLE_ERRORS as exc:
+                _log.warning("relay_database_unavailable", error=type(exc).__name__)
+                result = BatchResult(0, 1)
+            failures = failures + 1 if result.failed else 0
+            if result.published >= policy.batch_size:
+                continue  # more is waiting: no pause
+            delay = _backoff(failures, policy) if failures else None
+            await _wait(wakeup, stop, delay)
+    finally:
+        await wakeup.close()
+        await client.aclose()
+        await pool.close()
+        _log.info("relay_stopped")
+
+
+def _backoff(failures: int, policy: DrainPolicy) -> float:
+    return float(min(policy.base_backoff_s * 2 ** (failures - 1), policy.max_backoff_s))
+
+
+async def _wait(wakeup: OutboxWakeup, stop: asyncio.Event, delay: float | None) -> None:
+    """Sleep until NOTIFY / poll tick (or the backoff delay), waking early on stop."""
+    if delay is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        return
+    stopper = asyncio.ensure_future(stop.wait())
+    waiter = asyncio.ensure_future(wakeup.wait())
+    await asyncio.wait({stopper, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (stopper, waiter):
+        task.cancel()
+
+
+async def _purge(pool: object, retention_s: float) -> None:
+    async with pool.acquire() as conn:  # type: ignore[attr-defined]
+        deleted = await purge_published(conn, retention_s)
+    if deleted:
+        _log.info("outbox_purged", rows=deleted)
