@@ -34,7 +34,7 @@ class RedisPublisher:
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(ATTEMPTS),
-                wait=wait_exponential_jitter(initial=0.05, max=1.0),
+                wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.1),
                 retry=retry_if_exception_type(_TRANSIENT),
             ):
                 with attempt:

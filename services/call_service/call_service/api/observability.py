@@ -15,7 +15,7 @@ from service_kit.logs import bound_contextvars, new_correlation_id
 
 from call_service.api.problems import Handler
 
-CORRELATION_ID = "correlation_id"
+CORRELATION_ID = web.RequestKey("correlation_id", str)
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _log = structlog.get_logger(__name__)
 
@@ -31,7 +31,7 @@ LATENCY = Histogram(
 
 
 def correlation_id_of(request: web.Request) -> str:
-    return str(request[CORRELATION_ID])
+    return request[CORRELATION_ID]
 
 
 @web.middleware

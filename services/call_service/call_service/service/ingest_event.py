@@ -9,6 +9,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC
 
 from contracts.calls import EventAccepted
 from contracts.enums import EventType
@@ -65,7 +66,7 @@ async def _ingest_once(
     facts = EventFacts(
         type=request.type,
         call_id=request.call_id,
-        timestamp=request.timestamp or now,
+        timestamp=request.timestamp.astimezone(UTC) if request.timestamp else now,
         **request.data.model_dump(),
     )
     fingerprint = request_fingerprint(request)
