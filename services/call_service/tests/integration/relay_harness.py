@@ -38,8 +38,8 @@ class Subscriber:
             self.count += 1
             self._changed.set()
 
-    async def wait_for(self, total: int, timeout: float = 20.0) -> None:
-        async with asyncio.timeout(timeout):
+    async def wait_for(self, total: int, deadline_s: float = 20.0) -> None:
+        async with asyncio.timeout(deadline_s):
             while self.count < total:
                 self._changed.clear()
                 await self._changed.wait()

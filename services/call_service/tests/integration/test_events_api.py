@@ -134,7 +134,7 @@ async def test_transfer_needs_exactly_one_target(client: Client, call_id: str) -
 
 
 async def test_nan_and_malformed_json_are_422_not_500(client: Client, call_id: str) -> None:
-    raw = '{"type":"call_answered","call_id":"%s","data":{"wait_time":NaN}}' % call_id
+    raw = f'{{"type":"call_answered","call_id":"{call_id}","data":{{"wait_time":NaN}}}}'
     headers = {"X-API-Key": "producer-key", "Content-Type": "application/json"}
     assert (await client.post("/api/events", data=raw, headers=headers)).status == 422
     assert (await client.post("/api/events", data="{", headers=headers)).status == 422

@@ -9,6 +9,7 @@ from call_service.adapters.postgres.outbox import purge_published
 from call_service.api.app import create_app
 from call_service.relay.drain import DrainPolicy
 from call_service.settings import Settings, load_settings
+from devstack.polling import eventually
 from devstack.valkey_server import EmbeddedValkey
 
 from .conftest import API_KEYS, event, initiated, post
@@ -87,11 +88,12 @@ async def test_with_redis_down_rows_stay_pending_with_attempts_then_arrive_in_or
     try:
         async with relays(settings, 1, FAST):
             total = await _post_interleaved(client, ["outage-a", "outage-b"])
-            async with asyncio.timeout(15):
-                while not await conn.fetchval(
+            await eventually(
+                lambda: conn.fetchval(
                     "SELECT count(*) FROM outbox WHERE attempts > 0 AND last_error IS NOT NULL"
-                ):
-                    await asyncio.sleep(0.05)
+                ),
+                deadline_s=15,
+            )
             pending = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
             assert pending == total
             private_redis.start()
@@ -116,9 +118,7 @@ async def test_rows_wait_while_no_subscriber_listens(
     conn = await asyncpg.connect(fresh_database_url)
     try:
         async with relays(settings, 1, FAST):
-            async with asyncio.timeout(10):
-                while not await conn.fetchval("SELECT last_error FROM outbox LIMIT 1"):
-                    await asyncio.sleep(0.05)
+            await eventually(lambda: conn.fetchval("SELECT last_error FROM outbox LIMIT 1"))
             assert await conn.fetchval("SELECT last_error FROM outbox") == "no subscriber"
             subscriber = Subscriber(redis_url, redis_channel)
             await subscriber.start()
