@@ -4,6 +4,7 @@ The correlation id travels HTTP request → outbox row → Redis envelope → so
 emit, so one grep follows an event through every process.
 """
 
+import io
 import logging
 import os
 import sys
@@ -22,6 +23,9 @@ def new_correlation_id() -> str:
 
 def configure_logging(service: str, level: str | None = None) -> None:
     """JSON to stdout unless LOG_FORMAT=console (handy in a terminal)."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # One line per event even when stdout is a pipe (supervisors, containers).
+        sys.stdout.reconfigure(line_buffering=True)
     level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
     level_no = logging.getLevelNamesMapping().get(level_name, logging.INFO)
     renderer: Any = (
