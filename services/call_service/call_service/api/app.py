@@ -14,6 +14,7 @@ from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.api import calls_handler, events_handler, ops_handler
 from call_service.api.auth import API_KEY_RING
+from call_service.api.http_headers import cors_and_security
 from call_service.api.observability import observe
 from call_service.api.openapi import build_openapi
 from call_service.api.outbox_gauges import refresh_outbox_gauges
@@ -47,7 +48,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=events_handler.MAX_BODY_BYTES,
-        middlewares=[observe, error_middleware(UNAVAILABLE_ERRORS)],
+        middlewares=[
+            observe,
+            cors_and_security(settings.cors_origins),
+            error_middleware(UNAVAILABLE_ERRORS),
+        ],
     )
     app[SETTINGS] = settings
     app[API_KEY_RING] = parse_api_keys(settings.api_keys)

@@ -115,3 +115,16 @@ async def test_openapi_is_3_1_and_describes_every_endpoint(client: Client) -> No
     schemas = doc["components"]["schemas"]
     assert {"Call", "CallEvent", "EventRequest", "Problem", "OutboxStatus"} <= set(schemas)
     assert "409" in doc["paths"]["/api/events"]["post"]["responses"]
+
+
+async def test_the_dashboard_origin_gets_cors_and_others_do_not(client: Client) -> None:
+    preflight = await client.options(
+        "/api/calls",
+        headers={"Origin": "http://127.0.0.1:3000", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:3000"
+    assert "X-API-Key" in preflight.headers["Access-Control-Allow-Headers"]
+    foreign = await client.get("/api/calls", headers={**H, "Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert foreign.headers["X-Content-Type-Options"] == "nosniff"
