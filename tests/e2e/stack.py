@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import socketio
+
 from devstack.managed_process import ManagedProcess
 from devstack.network import free_port
 

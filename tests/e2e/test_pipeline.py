@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+
 from devstack.polling import eventually
 from devstack.valkey_server import EmbeddedValkey
 

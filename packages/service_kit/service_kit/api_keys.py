@@ -1,9 +1,9 @@
 """API keys with scopes, parsed from `API_KEYS` and checked in constant time.
 
-Format: comma-separated `key:scope[+scope…]` (a key cannot contain ':' or ','). A key may also be given as
-`sha256:<64 hex>` so the plain key never sits in the environment. Keys are kept
-only as SHA-256 digests and every configured digest is compared on each check,
-so neither the key nor the timing leaks which one matched.
+Format: comma-separated `key:scope[+scope…]`; a key cannot contain ':' or ','.
+A key may also be given as `sha256:<64 hex>` so the plain key never sits in the
+environment. Keys are kept only as SHA-256 digests, and every configured digest
+is compared on each check, so neither the key nor the timing leaks which matched.
 """
 
 import hashlib

@@ -3,9 +3,8 @@
 import os
 from dataclasses import dataclass, field
 
-from contracts.realtime import RELAY_CHANNEL
-
 from call_service.domain.call import Thresholds
+from contracts.realtime import RELAY_CHANNEL
 
 
 class SettingsError(ValueError):
@@ -26,6 +25,8 @@ class Settings:
     relay_poll_interval_s: float = 1.0
     relay_max_backoff_s: float = 5.0
     outbox_retention_s: float = 3600.0
+    rate_limit_per_s: float = 500.0
+    rate_limit_burst: int = 1000
 
 
 def _require(env: dict[str, str], name: str) -> str:
@@ -35,7 +36,7 @@ def _require(env: dict[str, str], name: str) -> str:
     return value
 
 
-def _number(env: dict[str, str], name: str, default: float) -> float:
+def _number(env: dict[str, str], name: str, default: float, allow_zero: bool = False) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -43,7 +44,7 @@ def _number(env: dict[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if value <= 0:
+    if value < 0 or (value == 0 and not allow_zero):
         raise SettingsError(f"{name} must be positive")
     return value
 
@@ -74,4 +75,6 @@ def load_settings(
         relay_poll_interval_s=_number(env, "RELAY_POLL_INTERVAL_S", 1.0),
         relay_max_backoff_s=_number(env, "RELAY_MAX_BACKOFF_S", 5.0),
         outbox_retention_s=_number(env, "OUTBOX_RETENTION_S", 3600.0),
+        rate_limit_per_s=_number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
+        rate_limit_burst=int(_number(env, "RATE_LIMIT_BURST", 1000)),
     )

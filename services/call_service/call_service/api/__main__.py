@@ -4,11 +4,11 @@ import sys
 
 import structlog
 from aiohttp import web
-from service_kit.api_keys import ApiKeyConfigError
-from service_kit.logs import configure_logging
 
 from call_service.api.app import create_app
 from call_service.settings import SettingsError, load_settings
+from service_kit.api_keys import ApiKeyConfigError
+from service_kit.logs import configure_logging
 
 
 def main() -> int:

@@ -5,13 +5,12 @@ from datetime import UTC, datetime
 
 import redis.asyncio as redis
 from aiohttp import web
-from service_kit.api_keys import parse_api_keys
-from service_kit.probes import probe_routes
 
 from call_service.adapters.postgres.call_reads import PostgresCallReads
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from call_service.adapters.redis_rate_limiter import RedisRateLimiter
 from call_service.api import calls_handler, events_handler, ops_handler
 from call_service.api.auth import API_KEY_RING
 from call_service.api.http_headers import cors_and_security
@@ -19,8 +18,18 @@ from call_service.api.observability import observe
 from call_service.api.openapi import build_openapi
 from call_service.api.outbox_gauges import refresh_outbox_gauges
 from call_service.api.problems import error_middleware
-from call_service.api.state import CALL_READS, CLOCK, POOL, REDIS, SETTINGS, UOW_FACTORY
+from call_service.api.state import (
+    CALL_READS,
+    CLOCK,
+    POOL,
+    RATE_LIMITER,
+    REDIS,
+    SETTINGS,
+    UOW_FACTORY,
+)
 from call_service.settings import Settings
+from service_kit.api_keys import parse_api_keys
+from service_kit.probes import probe_routes
 
 
 class SystemClock:
@@ -31,7 +40,7 @@ class SystemClock:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     pool = await create_pool(settings.database_url)
-    client = redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+    client = redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=1)
     app[POOL] = pool
     app[REDIS] = client
 
@@ -40,6 +49,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
     app[UOW_FACTORY] = unit_of_work
     app[CALL_READS] = PostgresCallReads(pool)
+    app[RATE_LIMITER] = RedisRateLimiter(
+        client, settings.rate_limit_per_s, settings.rate_limit_burst
+    )
     yield
     await client.aclose()
     await pool.close()

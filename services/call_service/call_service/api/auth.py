@@ -1,11 +1,11 @@
 """Scope checks for handlers: 401 for a missing or unknown key, 403 for a missing scope."""
 
 from aiohttp import web
+
+from call_service.api.problems import ProblemError
 from contracts.enums import Scope
 from service_kit.api_keys import ApiKeyRing, KeyIdentity
 from service_kit.logs import bind_contextvars
-
-from call_service.api.problems import ProblemError
 
 API_KEY_RING = web.AppKey("api_key_ring", ApiKeyRing)
 

@@ -7,16 +7,16 @@ from datetime import datetime
 from typing import Annotated
 
 from aiohttp import web
-from contracts.calls import CallEventList, CallPage
-from contracts.enums import CallFlag, CallStatus, Scope
-from contracts.identifiers import AgentId, CallId, QueueId
-from contracts.problems import FieldError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from call_service.adapters.postgres.call_reads import CallFilters
 from call_service.api.auth import require_scope
 from call_service.api.problems import ProblemError
 from call_service.api.state import CALL_READS
+from contracts.calls import CallEventList, CallPage
+from contracts.enums import CallFlag, CallStatus, Scope
+from contracts.identifiers import AgentId, CallId, QueueId
+from contracts.problems import FieldError
 
 LIVE = frozenset(CallStatus) - {CallStatus.ENDED}
 _CALL_ID: TypeAdapter[str] = TypeAdapter(CallId)

@@ -6,12 +6,12 @@ producers think in body paths (`data.x`), so the tag is dropped from `loc`.
 
 from typing import Any
 
-from contracts.enums import PRODUCER_EVENT_TYPES, SYSTEM_EVENT_TYPES
-from contracts.events import EventRequest
-from contracts.problems import FieldError
 from pydantic import TypeAdapter, ValidationError
 
 from call_service.api.problems import ProblemError
+from contracts.enums import PRODUCER_EVENT_TYPES, SYSTEM_EVENT_TYPES
+from contracts.events import EventRequest
+from contracts.problems import FieldError
 
 _ADAPTER: TypeAdapter[EventRequest] = TypeAdapter(EventRequest)
 _PRODUCER_TYPES = ", ".join(sorted(t.value for t in PRODUCER_EVENT_TYPES))

@@ -11,9 +11,9 @@ import time
 import structlog
 from aiohttp import web
 from prometheus_client import Counter, Histogram
-from service_kit.logs import bound_contextvars, new_correlation_id
 
 from call_service.api.problems import Handler
+from service_kit.logs import bound_contextvars, new_correlation_id
 
 CORRELATION_ID = web.RequestKey("correlation_id", str)
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

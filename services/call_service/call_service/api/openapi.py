@@ -6,14 +6,14 @@ cannot drift from what the handlers validate and return.
 
 from typing import Any
 
-from contracts.calls import Call, CallEventList, CallPage, EventAccepted
-from contracts.events import EventRequest
-from contracts.ops import OutboxStatus
-from contracts.problems import Problem
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from call_service.api.calls_handler import CallListQuery
+from contracts.calls import Call, CallEventList, CallPage, EventAccepted
+from contracts.events import EventRequest
+from contracts.ops import OutboxStatus
+from contracts.problems import Problem
 
 REF = "#/components/schemas/{model}"
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}

@@ -1,12 +1,12 @@
 """GET /api/ops/outbox: how far behind the relay is, for operators."""
 
 from aiohttp import web
-from contracts.enums import Scope
-from contracts.ops import OutboxStatus
 
 from call_service.adapters.postgres.outbox import outbox_status
 from call_service.api.auth import require_scope
 from call_service.api.state import POOL
+from contracts.enums import Scope
+from contracts.ops import OutboxStatus
 
 
 async def read_outbox_status(pool: object) -> OutboxStatus:

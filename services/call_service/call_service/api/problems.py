@@ -9,7 +9,6 @@ from typing import Any
 
 import structlog
 from aiohttp import web
-from contracts.problems import FieldError, Problem
 
 from call_service.domain.errors import (
     CallAlreadyExists,
@@ -18,6 +17,7 @@ from call_service.domain.errors import (
     TransitionNotAllowed,
 )
 from call_service.service.errors import IdempotencyConflict, InfrastructureUnavailable, UnknownQueue
+from contracts.problems import FieldError, Problem
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 _log = structlog.get_logger(__name__)

@@ -5,6 +5,7 @@ from typing import Any
 from aiohttp import web
 
 from call_service.adapters.postgres.call_reads import PostgresCallReads
+from call_service.adapters.redis_rate_limiter import RedisRateLimiter
 from call_service.service.ports import Clock, UnitOfWorkFactory
 from call_service.settings import Settings
 
@@ -14,3 +15,4 @@ REDIS: web.AppKey[Any] = web.AppKey("redis")
 UOW_FACTORY = web.AppKey("uow_factory", UnitOfWorkFactory)
 CALL_READS = web.AppKey("call_reads", PostgresCallReads)
 CLOCK = web.AppKey("clock", Clock)
+RATE_LIMITER = web.AppKey("rate_limiter", RedisRateLimiter)

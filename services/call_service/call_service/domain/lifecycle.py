@@ -7,12 +7,11 @@ facts, the thresholds of the call's queue and `now` (the time of receipt).
 from dataclasses import replace
 from datetime import datetime
 
-from contracts.enums import CallStatus, EventType
-
 from call_service.domain import state_machine
 from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound, TransitionNotAllowed
 from call_service.domain.rules import flags_earned
+from contracts.enums import CallStatus, EventType
 
 
 def apply_event(

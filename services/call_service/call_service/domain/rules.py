@@ -4,9 +4,8 @@ Each returns the flags the event earns; the timer-driven rules (SLA breach,
 no-answer reroute, hold exceeded while still on hold) live with the timers.
 """
 
-from contracts.enums import CallFlag, EventType
-
 from call_service.domain.call import EventFacts, Thresholds
+from contracts.enums import CallFlag, EventType
 
 
 def flags_earned(facts: EventFacts, thresholds: Thresholds) -> set[CallFlag]:

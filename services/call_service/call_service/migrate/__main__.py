@@ -4,10 +4,10 @@ import asyncio
 import sys
 
 import structlog
-from service_kit.logs import configure_logging
 
 from call_service.migrate import apply_migrations
 from call_service.settings import SettingsError, load_settings
+from service_kit.logs import configure_logging
 
 
 def main() -> int:

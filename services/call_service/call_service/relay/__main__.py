@@ -6,11 +6,11 @@ import signal
 import sys
 
 from prometheus_client import start_http_server
-from service_kit.logs import configure_logging
 
 from call_service.relay.drain import DrainPolicy
 from call_service.relay.loop import run_relay
 from call_service.settings import SettingsError, load_settings
+from service_kit.logs import configure_logging
 
 
 async def _main() -> None:

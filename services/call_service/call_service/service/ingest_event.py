@@ -11,17 +11,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC
 
-from contracts.calls import EventAccepted
-from contracts.enums import EventType
-from contracts.events import CallEvent, EventRequest
-from contracts.realtime import CallEventEnvelope, CallEventMessage
-
 from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound
 from call_service.domain.lifecycle import apply_event
 from call_service.service.errors import DuplicateEventId, IdempotencyConflict, UnknownQueue
 from call_service.service.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from call_service.service.views import call_view
+from contracts.calls import EventAccepted
+from contracts.enums import EventType
+from contracts.events import CallEvent, EventRequest
+from contracts.realtime import CallEventEnvelope, CallEventMessage
 
 
 @dataclass(frozen=True)

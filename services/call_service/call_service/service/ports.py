@@ -5,10 +5,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from call_service.domain.call import CallRecord, Thresholds
 from contracts.calls import EventAccepted
 from contracts.events import CallEvent
-
-from call_service.domain.call import CallRecord, Thresholds
 
 
 class Clock(Protocol):

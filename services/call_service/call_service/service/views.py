@@ -1,8 +1,7 @@
 """Domain records → wire models (contracts)."""
 
-from contracts.calls import Call
-
 from call_service.domain.call import CallRecord
+from contracts.calls import Call
 
 
 def call_view(call: CallRecord) -> Call:

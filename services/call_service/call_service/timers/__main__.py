@@ -9,9 +9,9 @@ import signal
 import sys
 
 import structlog
-from service_kit.logs import configure_logging
 
 from call_service.settings import SettingsError, load_settings
+from service_kit.logs import configure_logging
 
 
 async def _idle() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+
 from call_service.api.app import create_app
 from call_service.settings import Settings, load_settings
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import redis.asyncio as redis
+
 from call_service.relay.drain import DrainPolicy
 from call_service.relay.loop import run_relay
 from call_service.settings import Settings

@@ -5,6 +5,7 @@ from typing import Any
 
 import asyncpg
 from aiohttp.test_utils import TestClient
+
 from call_service.adapters.postgres.outbox import purge_published
 from call_service.api.app import create_app
 from call_service.relay.drain import DrainPolicy

@@ -6,6 +6,7 @@ from typing import Any
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
+
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.api.app import SystemClock

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient, unused_port
+
 from call_service.api.app import create_app
 from call_service.settings import load_settings
 

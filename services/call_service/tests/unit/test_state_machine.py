@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound, TransitionNotAllowed
 from call_service.domain.lifecycle import apply_event

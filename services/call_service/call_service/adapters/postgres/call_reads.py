@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contracts.calls import Call
-from contracts.enums import CallFlag, CallStatus
-from contracts.events import CallEvent
-
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS, call_from_row
 from call_service.adapters.postgres.events_repository import LIST_FOR_CALL, event_from_row
 from call_service.service.views import call_view
+from contracts.calls import Call
+from contracts.enums import CallFlag, CallStatus
+from contracts.events import CallEvent
 
 GET_CALL = f"SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"  # noqa: S608
 CALL_EXISTS = "SELECT EXISTS (SELECT 1 FROM calls WHERE id = $1)"

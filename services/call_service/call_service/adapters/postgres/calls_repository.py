@@ -2,9 +2,8 @@
 
 from typing import Any
 
-from contracts.enums import CallFlag, CallStatus, EndReason, Media
-
 from call_service.domain.call import CallRecord
+from contracts.enums import CallFlag, CallStatus, EndReason, Media
 
 CALL_COLUMNS = (
     "id, status, queue_id, media, agent_id, start_time, answered_at, end_time,"

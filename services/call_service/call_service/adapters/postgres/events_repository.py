@@ -3,11 +3,11 @@
 from typing import Any
 
 import asyncpg
-from contracts.calls import Call, EventAccepted
-from contracts.events import CallEvent
 
 from call_service.service.errors import DuplicateEventId
 from call_service.service.ports import StoredEvent
+from contracts.calls import Call, EventAccepted
+from contracts.events import CallEvent
 
 EVENT_COLUMNS = "id::text AS id, event_id, call_id, seq, type, occurred_at, received_at, data"
 
