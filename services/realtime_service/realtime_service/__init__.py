@@ -1,0 +1,1 @@
+"""Realtime service: relays call events and alerts from Redis to Socket.io rooms."""

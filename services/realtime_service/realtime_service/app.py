@@ -1,0 +1,118 @@
+"""App factory: the one place the realtime process is wired together.
+
+Nothing connects at import time. The Redis client and the relay subscriber live
+in a `cleanup_ctx`, so they start with the app and stop (task cancelled, client
+closed) only if start-up succeeded.
+"""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import socketio
+import structlog
+from aiohttp import web
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from realtime_service.metrics import RealtimeMetrics
+from realtime_service.namespace import RealtimeNamespace
+from realtime_service.settings import Settings
+from realtime_service.subscriber import RelaySubscriber
+from service_kit.probes import probe_routes
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+SIO_KEY: web.AppKey[Any] = web.AppKey("sio")
+METRICS_KEY = web.AppKey("metrics", RealtimeMetrics)
+REDIS_KEY = web.AppKey("redis", Redis)
+"""Client for commands (the readiness PING); the subscription has a client of its own."""
+SUBSCRIBER_KEY = web.AppKey("subscriber", RelaySubscriber)
+INSTANCE_KEY = web.AppKey("instance", str)
+"""Random id of this app, in its Redis client names (see CLIENT LIST) and logs."""
+
+MAX_CLIENT_PACKET_BYTES = 64 * 1024
+"""Clients only send small subscribe requests; anything bigger is refused."""
+
+_log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application()
+    metrics = RealtimeMetrics()
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        cors_allowed_origins=list(settings.cors_origins),
+        max_http_buffer_size=MAX_CLIENT_PACKET_BYTES,
+    )
+    sio.register_namespace(RealtimeNamespace(settings.api_keys, metrics))
+    sio.attach(app, socketio_path="socket.io")
+    app[SETTINGS_KEY] = settings
+    app[SIO_KEY] = sio
+    app[METRICS_KEY] = metrics
+    app[INSTANCE_KEY] = uuid.uuid4().hex[:12]
+
+    async def redis_reachable() -> None:
+        await app[REDIS_KEY].ping()
+
+    async def subscriber_connected() -> None:
+        if not app[SUBSCRIBER_KEY].connected:
+            raise ConnectionError("not subscribed to the relay channel")
+
+    checks = {"redis": redis_reachable, "subscriber": subscriber_connected}
+    app.add_routes(probe_routes(checks, registry=metrics.registry))
+    app.cleanup_ctx.append(_relay)
+    app.on_shutdown.append(_disconnect_sockets)
+    return app
+
+
+async def _relay(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
+    name = f"realtime-service:{app[INSTANCE_KEY]}"
+    options: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    commands = Redis.from_url(settings.redis_url, client_name=name, **options)
+    # The subscription gets its own client without redis-py retries: the
+    # subscriber's loop owns reconnection, so /ready, the reconnect counter and
+    # the logs see every drop instead of redis-py hiding some of them.
+    pubsub = Redis.from_url(
+        settings.redis_url,
+        client_name=f"{name}:relay",
+        socket_keepalive=True,
+        health_check_interval=10,
+        retry=Retry(NoBackoff(), 0),
+        **options,
+    )
+    subscriber = RelaySubscriber(pubsub, settings.redis_channel, app[SIO_KEY], app[METRICS_KEY])
+    app[REDIS_KEY] = commands
+    app[SUBSCRIBER_KEY] = subscriber
+    task = asyncio.create_task(subscriber.run(), name="relay-subscriber")
+    _log.info("realtime_started", channel=settings.redis_channel, instance=app[INSTANCE_KEY])
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await pubsub.aclose()
+        await commands.aclose()
+        _log.info("realtime_stopped", instance=app[INSTANCE_KEY])
+
+
+async def _disconnect_sockets(app: web.Application) -> None:
+    """Close every socket now, so shutdown never waits on long-lived handlers.
+
+    An engine.io-level close (not a Socket.io disconnect) lets clients reconnect
+    to the next process. `eio.disconnect()` is not used: it waits for each
+    socket's queue to drain, which a long-polling client that has gone away
+    never does. Queueing `None` after the CLOSE packet is how engine.io itself
+    stops a socket's writer: the websocket is closed by the server at once (the
+    JS client ignores a CLOSE packet on websocket and would otherwise hold the
+    handler until the shutdown timeout) and a pending long-poll returns.
+    """
+    sio = app[SIO_KEY]
+    for socket in list(sio.eio.sockets.values()):
+        await socket.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
+        await socket.queue.put(None)
+    await sio.shutdown()

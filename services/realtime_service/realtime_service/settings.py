@@ -1,0 +1,85 @@
+"""Process configuration read once from the environment at start-up.
+
+Required values fail fast with a message naming the variable, so a missing
+REDIS_URL is a one-line error at launch instead of a stack trace later.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from contracts.realtime import RELAY_CHANNEL
+from service_kit.api_keys import ApiKeyConfigError, ApiKeyRing, parse_api_keys
+
+DEFAULT_PORT = 8001
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_DASHBOARD_PORT = "3000"
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class SettingsError(ValueError):
+    """The environment cannot configure the process; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    redis_url: str
+    api_keys: ApiKeyRing
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    redis_channel: str = RELAY_CHANNEL
+    cors_origins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        source = os.environ if env is None else env
+        return cls(
+            redis_url=_redis_url(source),
+            api_keys=_api_keys(source),
+            host=source.get("REALTIME_HOST", "").strip() or DEFAULT_HOST,
+            port=_port(source),
+            redis_channel=source.get("REDIS_CHANNEL", "").strip() or RELAY_CHANNEL,
+            cors_origins=_cors_origins(source),
+        )
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is required but not set")
+    return value
+
+
+def _redis_url(env: Mapping[str, str]) -> str:
+    url = _required(env, "REDIS_URL")
+    if not url.startswith(_REDIS_SCHEMES):
+        raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://")
+    return url
+
+
+def _api_keys(env: Mapping[str, str]) -> ApiKeyRing:
+    try:
+        return parse_api_keys(_required(env, "API_KEYS"))
+    except ApiKeyConfigError as exc:
+        # The parser's messages never contain a key, so they are safe to show.
+        raise SettingsError(f"API_KEYS is invalid: {exc}") from exc
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = env.get("REALTIME_PORT", "").strip()
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"REALTIME_PORT must be a port number (1-65535), got {raw!r}")
+    return int(raw)
+
+
+def _cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("CORS_ORIGINS")
+    if raw is None or not raw.strip():
+        dashboard_port = env.get("DASHBOARD_PORT", "").strip() or DEFAULT_DASHBOARD_PORT
+        return (
+            f"http://127.0.0.1:{dashboard_port}",
+            f"http://localhost:{dashboard_port}",
+        )
+    return tuple(origin.strip() for origin in raw.split(",") if origin.strip())

@@ -1,0 +1,74 @@
+"""RelaySubscriber.handle: one emit per message, logged with its correlation id."""
+
+from typing import Any
+
+import pytest
+
+from realtime_service.metrics import RealtimeMetrics
+from realtime_service.subscriber import RelaySubscriber
+
+
+class RecordingServer:
+    """Records emits; stands in for the Socket.io server, not for Redis."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.emits: list[tuple[str, dict[str, Any], list[str]]] = []
+        self.fail = fail
+
+    async def emit(self, event: str, data: dict[str, Any], to: list[str]) -> None:
+        if self.fail:
+            raise RuntimeError("socket layer broke")
+        self.emits.append((event, data, to))
+
+
+@pytest.fixture
+def metrics() -> RealtimeMetrics:
+    return RealtimeMetrics()
+
+
+def _subscriber(redis, sio, metrics) -> RelaySubscriber:
+    return RelaySubscriber(redis, "unused-channel", sio, metrics)
+
+
+async def test_one_message_is_one_emit_to_every_room(redis, metrics, make_call_event):
+    sio = RecordingServer()
+    envelope = make_call_event(call_id="c-1", seq=1, queue_id="q-1")
+
+    await _subscriber(redis, sio, metrics).handle(envelope.model_dump_json().encode())
+
+    assert sio.emits == [
+        ("call_event", envelope.message.model_dump(mode="json"), ["call:c-1", "calls", "queue:q-1"])
+    ]
+    assert metrics.emitted_messages.labels(event="call_event")._value.get() == 1
+
+
+async def test_emit_is_logged_with_event_call_seq_rooms_and_correlation_id(
+    redis, metrics, make_call_event, capsys
+):
+    envelope = make_call_event(call_id="c-1", seq=4, correlation_id="corr-xyz")
+
+    await _subscriber(redis, RecordingServer(), metrics).handle(envelope.model_dump_json())
+
+    line = next(x for x in capsys.readouterr().out.splitlines() if "relay_message_emitted" in x)
+    for expected in ("correlation_id=corr-xyz", "call_id=c-1", "seq=4", envelope.message.event.id):
+        assert expected in line
+    assert "call:c-1" in line
+
+
+async def test_failed_emit_is_logged_and_does_not_raise(redis, metrics, make_call_event, capsys):
+    subscriber = _subscriber(redis, RecordingServer(fail=True), metrics)
+
+    await subscriber.handle(make_call_event().model_dump_json())
+
+    assert "relay_emit_failed" in capsys.readouterr().out
+    assert metrics.emitted_messages.labels(event="call_event")._value.get() == 0
+
+
+async def test_invalid_message_is_counted_and_skipped(redis, metrics, capsys):
+    sio = RecordingServer()
+
+    await _subscriber(redis, sio, metrics).handle(b'{"kind": "call_event", "message": {}}')
+
+    assert sio.emits == []
+    assert metrics.invalid_messages._value.get() == 1
+    assert "relay_message_invalid" in capsys.readouterr().out
