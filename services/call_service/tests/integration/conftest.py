@@ -17,16 +17,15 @@ NO_SCOPE_KEY = "acker-key"
 API_KEYS = f"{PRODUCER}:events:write,{READER}:calls:read,{ADMIN}:admin,{NO_SCOPE_KEY}:alerts:ack"
 
 
+def make_settings(database_url: str, redis_url: str, **env: str) -> Settings:
+    return load_settings(
+        {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "API_KEYS": API_KEYS, **env}
+    )
+
+
 @pytest.fixture
 def settings(database_url: str, redis_url: str, redis_channel: str) -> Settings:
-    return load_settings(
-        {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "API_KEYS": API_KEYS,
-            "REDIS_CHANNEL": redis_channel,
-        }
-    )
+    return make_settings(database_url, redis_url, REDIS_CHANNEL=redis_channel)
 
 
 @pytest.fixture

@@ -7,19 +7,14 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from call_service.api.app import create_app
-from call_service.settings import load_settings
 
-from .conftest import API_KEYS, initiated, post
+from .conftest import API_KEYS, initiated, make_settings, post
 
 ClientFactory = Callable[[Any], Awaitable[TestClient[Any, Any]]]
 
 
 def _app(database_url: str, redis_url: str, **env: str) -> Any:
-    return create_app(
-        load_settings(
-            {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "API_KEYS": API_KEYS, **env}
-        )
-    )
+    return create_app(make_settings(database_url, redis_url, **env))
 
 
 async def test_a_key_over_its_rate_gets_429_with_retry_after_and_nothing_written(

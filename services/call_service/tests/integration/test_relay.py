@@ -9,25 +9,19 @@ from aiohttp.test_utils import TestClient
 from call_service.adapters.postgres.outbox import purge_published
 from call_service.api.app import create_app
 from call_service.relay.drain import DrainPolicy
-from call_service.settings import Settings, load_settings
+from call_service.settings import Settings
 from devstack.polling import eventually
 from devstack.valkey_server import EmbeddedValkey
 
-from .conftest import API_KEYS, event, initiated, post
+from .conftest import event, initiated, make_settings, post
 from .relay_harness import Subscriber, relays
 
 FAST = DrainPolicy(batch_size=7, base_backoff_s=0.05, max_backoff_s=0.2)
 
 
 def _settings(database_url: str, redis_url: str, channel: str) -> Settings:
-    return load_settings(
-        {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "API_KEYS": API_KEYS,
-            "REDIS_CHANNEL": channel,
-            "RELAY_POLL_INTERVAL_S": "0.2",
-        }
+    return make_settings(
+        database_url, redis_url, REDIS_CHANNEL=channel, RELAY_POLL_INTERVAL_S="0.2"
     )
 
 

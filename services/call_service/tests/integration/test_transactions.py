@@ -1,6 +1,7 @@
 """Atomicity, per-call serialisation and idempotency races against real PostgreSQL."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -47,38 +48,34 @@ async def _counts(database_url: str, call_id: str) -> tuple[int, int, int | None
     return events, outbox, seq
 
 
-async def test_a_failure_after_the_event_insert_leaves_no_event_outbox_row_or_call_change(
-    database_url: str, call_id: str
-) -> None:
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[Any]:
     pool = await create_pool(database_url)
-    try:
-        good = lambda: PostgresUnitOfWork(pool)  # noqa: E731
-        failing = lambda: UnitOfWorkFailingAfterEventInsert(pool)  # noqa: E731
-        await ingest_event(
-            good, SystemClock(), CallInitiatedRequest.model_validate(initiated(call_id))
-        )
-        routed = CallRoutedRequest.model_validate(
-            event("call_routed", call_id, agent_id="a1", routing_time=1)
-        )
-        with pytest.raises(OutboxWriteFails):
-            await ingest_event(failing, SystemClock(), routed)
-    finally:
-        await pool.close()
+    yield pool
+    await pool.close()
+
+
+async def test_a_failure_after_the_event_insert_leaves_no_event_outbox_row_or_call_change(
+    pool: Any, database_url: str, call_id: str
+) -> None:
+    good = lambda: PostgresUnitOfWork(pool)  # noqa: E731
+    failing = lambda: UnitOfWorkFailingAfterEventInsert(pool)  # noqa: E731
+    await ingest_event(good, SystemClock(), CallInitiatedRequest.model_validate(initiated(call_id)))
+    routed = CallRoutedRequest.model_validate(
+        event("call_routed", call_id, agent_id="a1", routing_time=1)
+    )
+    with pytest.raises(OutboxWriteFails):
+        await ingest_event(failing, SystemClock(), routed)
     assert await _counts(database_url, call_id) == (1, 1, 1)
 
 
 async def test_a_new_call_whose_outbox_write_fails_does_not_exist(
-    database_url: str, call_id: str
+    pool: Any, database_url: str, call_id: str
 ) -> None:
-    pool = await create_pool(database_url)
-    try:
-        failing = lambda: UnitOfWorkFailingAfterEventInsert(pool)  # noqa: E731
-        with pytest.raises(OutboxWriteFails):
-            await ingest_event(
-                failing, SystemClock(), CallInitiatedRequest.model_validate(initiated(call_id))
-            )
-    finally:
-        await pool.close()
+    failing = lambda: UnitOfWorkFailingAfterEventInsert(pool)  # noqa: E731
+    initiate = CallInitiatedRequest.model_validate(initiated(call_id))
+    with pytest.raises(OutboxWriteFails):
+        await ingest_event(failing, SystemClock(), initiate)
     assert await _counts(database_url, call_id) == (0, 0, None)
 
 

@@ -6,21 +6,14 @@ from typing import Any
 from aiohttp.test_utils import TestClient, unused_port
 
 from call_service.api.app import create_app
-from call_service.settings import load_settings
 
-from .conftest import API_KEYS, PRODUCER, READER, initiated
+from .conftest import PRODUCER, READER, initiated, make_settings
 
 
 async def test_posts_and_reads_get_503_while_the_database_is_unreachable(
     redis_url: str, aiohttp_client: Callable[[Any], Awaitable[TestClient[Any, Any]]]
 ) -> None:
-    settings = load_settings(
-        {
-            "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{unused_port()}/none",
-            "REDIS_URL": redis_url,
-            "API_KEYS": API_KEYS,
-        }
-    )
+    settings = make_settings(f"postgresql://postgres@127.0.0.1:{unused_port()}/none", redis_url)
     client = await aiohttp_client(create_app(settings))
     posted = await client.post(
         "/api/events", json=initiated("c-x"), headers={"X-API-Key": PRODUCER}
