@@ -47,7 +47,9 @@ def load_or_create(path: Path) -> DevKeys:
             stored = json.loads(path.read_text())
             return DevKeys(**{role: str(stored[role]) for role in ROLE_SCOPES})
         except (ValueError, KeyError, TypeError) as exc:
-            raise DevKeysError(f"{path} is not a usable key file; delete it to make new keys") from exc
+            raise DevKeysError(
+                f"{path} is not a usable key file; delete it to make new keys"
+            ) from exc
     keys = DevKeys.generate()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

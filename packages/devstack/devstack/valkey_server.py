@@ -5,6 +5,8 @@ The port is settled at the first start and kept, so `stop()` then `start()` brin
 the server back where clients expect it; that is how tests simulate a Redis outage.
 """
 
+import contextlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +52,29 @@ class EmbeddedValkey:
             raise EmbeddedValkeyError(str(exc)) from exc
         return self.url
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         """SHUTDOWN NOSAVE, then wait for the process to exit (SIGKILL as a last resort)."""
-        if self._server is not None:
-            self._server.stop()
+        if self._server is None:
+            return
+        pid = int(self._server.pid)
+        if pid:
+            with contextlib.suppress(Exception):  # the server drops the connection as it goes
+                self._server.client(socket_connect_timeout=1).shutdown(nosave=True)
+            if not _exited(pid, timeout):
+                self.kill()
+        self._server.stop()  # now only removes runtime files
 
     def kill(self) -> None:
         """SIGKILL, as a crash would."""
-        if self._server is not None:
-            self._server.terminate()
+        if self._server is None:
+            return
+        pid = int(self._server.pid)
+        if pid:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                psutil.Process(pid).kill()
+            _exited(pid, 5.0)
+            Path(self._server.pidfile).unlink(missing_ok=True)
+        self._server.terminate()  # now only removes runtime files
 
     def is_running(self) -> bool:
         return self._server is not None and bool(self._server.is_running())
@@ -82,3 +98,17 @@ class EmbeddedValkey:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def _exited(pid: int, timeout: float) -> bool:
+    """Wait until `pid` has exited. A zombie counts: the daemon is not our child, and
+    whoever reaps it (init, or a container's PID 1) may take a second or more."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.02)
+    return False
