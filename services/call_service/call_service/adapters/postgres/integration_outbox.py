@@ -1,0 +1,22 @@
+"""The writer side of the integration outbox (webhooks), inside the event transaction.
+
+A row is written only when at least one webhook subscribes to its type, decided
+by the same statement, so centers without webhooks pay one index probe and no
+write. A webhook registered after the event's commit does not receive it.
+"""
+
+from typing import Any
+
+INSERT_IF_SUBSCRIBED = """
+INSERT INTO integration_outbox (event_type, payload, correlation_id)
+SELECT $1, $2, $3
+WHERE EXISTS (SELECT 1 FROM webhooks WHERE event_types @> ARRAY[$1::text])
+"""
+
+
+class PostgresIntegrationOutbox:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def add(self, event_type: str, payload: dict[str, Any], correlation_id: str | None) -> None:
+        await self._conn.execute(INSERT_IF_SUBSCRIBED, event_type, payload, correlation_id)
