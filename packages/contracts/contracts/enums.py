@@ -60,6 +60,22 @@ class CallFlag(StrEnum):
     SLA_BREACHED = "sla_breached"
 
 
+class AlertKind(StrEnum):
+    """Supervisor alerts: one per rule that fires."""
+
+    LONG_WAIT = "long_wait"
+    SLA_BREACHED = "sla_breached"
+    NO_ANSWER_REROUTE = "no_answer_reroute"
+    HOLD_EXCEEDED = "hold_exceeded"
+    SHORT_CALL_REVIEW = "short_call_review"
+
+
+class AgentStatus(StrEnum):
+    IDLE = "idle"
+    OFFERED = "offered"
+    ON_CALL = "on_call"
+
+
 class Scope(StrEnum):
     EVENTS_WRITE = "events:write"
     CALLS_READ = "calls:read"

@@ -51,3 +51,7 @@ class CallRecord:
     wait_time: float | None = None
     duration: float | None = None
     flags: tuple[CallFlag, ...] = ()
+    hold_started_at: datetime | None = None
+    hold_total: float = 0.0
+    """Seconds of holds that have ended (resumed, transferred or ended while on hold)."""
+    transfer_count: int = 0

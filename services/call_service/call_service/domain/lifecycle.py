@@ -27,7 +27,7 @@ def apply_event(
         raise TransitionNotAllowed(facts.type, call.status)
     to_queue = facts.to_queue_id is not None
     moved = replace(
-        _updated_fields(call, facts),
+        _updated_fields(_hold_clock(call, facts), facts),
         status=state_machine.target_status(facts.type, call.status, to_queue=to_queue),
         last_seq=call.last_seq + 1,
         updated_at=now,
@@ -53,12 +53,17 @@ def _updated_fields(call: CallRecord, facts: EventFacts) -> CallRecord:
     match facts.type:
         case EventType.CALL_ROUTED:
             return replace(call, agent_id=facts.agent_id)
-        case EventType.CALL_ANSWERED:
+        case EventType.CALL_ANSWERED if call.answered_at is None:
             return replace(call, answered_at=facts.timestamp, wait_time=facts.wait_time)
         case EventType.CALL_TRANSFERRED if facts.to_queue_id is not None:
-            return replace(call, queue_id=facts.to_queue_id, agent_id=None)
+            return replace(
+                call,
+                queue_id=facts.to_queue_id,
+                agent_id=None,
+                transfer_count=call.transfer_count + 1,
+            )
         case EventType.CALL_TRANSFERRED:
-            return replace(call, agent_id=facts.to_agent_id)
+            return replace(call, agent_id=facts.to_agent_id, transfer_count=call.transfer_count + 1)
         case EventType.CALL_RETRANSFER:
             return replace(call, agent_id=None)
         case EventType.CALL_ENDED:
@@ -70,6 +75,19 @@ def _updated_fields(call: CallRecord, facts: EventFacts) -> CallRecord:
             )
         case _:
             return call
+
+
+def _hold_clock(call: CallRecord, facts: EventFacts) -> CallRecord:
+    """Start the hold clock on call_hold; add the hold to the total when it ends."""
+    if facts.type is EventType.CALL_HOLD:
+        return replace(call, hold_started_at=facts.timestamp)
+    if call.hold_started_at is not None and facts.type in _HOLD_ENDERS:
+        held = max(0.0, (facts.timestamp - call.hold_started_at).total_seconds())
+        return replace(call, hold_started_at=None, hold_total=call.hold_total + held)
+    return call
+
+
+_HOLD_ENDERS = frozenset({EventType.CALL_RESUMED, EventType.CALL_TRANSFERRED, EventType.CALL_ENDED})
 
 
 def _with_flags(call: CallRecord, facts: EventFacts, thresholds: Thresholds) -> CallRecord:

@@ -1,7 +1,7 @@
-"""Rules that need no timer: flags decided from the event's own numbers.
+"""Flags: the marks each rule leaves on a call, decided from one event.
 
-Each returns the flags the event earns; the timer-driven rules (SLA breach,
-no-answer reroute, hold exceeded while still on hold) live with the timers.
+Each returns the flags the event earns. The timer-driven rules decide *when* a
+system event is written (see timers.py); the flag it leaves is set here.
 """
 
 from call_service.domain.call import EventFacts, Thresholds
@@ -16,6 +16,10 @@ def flags_earned(facts: EventFacts, thresholds: Thresholds) -> set[CallFlag]:
         flags.add(CallFlag.HOLD_EXCEEDED)
     if _ended_short(facts, thresholds):
         flags.add(CallFlag.SHORT_CALL_REVIEW)
+    if facts.type is EventType.SLA_BREACHED:
+        flags.add(CallFlag.SLA_BREACHED)
+    if facts.type is EventType.HOLD_EXCEEDED:
+        flags.add(CallFlag.HOLD_EXCEEDED)
     return flags
 
 

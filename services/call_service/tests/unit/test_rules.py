@@ -1,22 +1,12 @@
 """The rules that need no timer, at and around each threshold."""
 
-from datetime import UTC, datetime
-
 import pytest
 
-from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.lifecycle import apply_event
 from call_service.domain.rules import flags_earned
-from contracts.enums import CallFlag, CallStatus, EventType, Media
+from contracts.enums import CallFlag, CallStatus, EventType
 
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-LIMITS = Thresholds(
-    sla_seconds=30, no_answer_seconds=15, max_hold_seconds=60, short_call_seconds=10
-)
-
-
-def facts(event_type: EventType, **fields: object) -> EventFacts:
-    return EventFacts(type=event_type, call_id="c1", timestamp=T0, **fields)  # type: ignore[arg-type]
+from .domain_builders import LIMITS, T0, a_call, facts
 
 
 @pytest.mark.parametrize(("wait", "flagged"), [(0, False), (30, False), (30.01, True), (300, True)])
@@ -47,16 +37,7 @@ def test_other_events_earn_no_flag_even_with_large_numbers() -> None:
 
 
 def test_flags_accumulate_on_the_call_and_are_not_repeated() -> None:
-    call = CallRecord(
-        id="c1",
-        status=CallStatus.ACTIVE,
-        queue_id="q",
-        media=Media.VOICE,
-        start_time=T0,
-        updated_at=T0,
-        last_seq=3,
-        flags=(CallFlag.LONG_WAIT,),
-    )
+    call = a_call(CallStatus.ACTIVE, flags=(CallFlag.LONG_WAIT,))
     held = apply_event(call, facts(EventType.CALL_HOLD, hold_duration=61), LIMITS, T0)
     resumed = apply_event(held, facts(EventType.CALL_RESUMED), LIMITS, T0)
     again = apply_event(resumed, facts(EventType.CALL_HOLD, hold_duration=90), LIMITS, T0)

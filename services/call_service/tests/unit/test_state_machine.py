@@ -4,16 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound, TransitionNotAllowed
 from call_service.domain.lifecycle import apply_event
 from contracts.enums import CallStatus, EventType, Media
 
+from .domain_builders import LIMITS, T0, a_call, facts
+
 S, E = CallStatus, EventType
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-LIMITS = Thresholds(
-    sla_seconds=30, no_answer_seconds=15, max_hold_seconds=60, short_call_seconds=10
-)
 
 # (event, facts that make it valid, status before) -> status after; absent pairs must be refused.
 EXPECTED: dict[tuple[EventType, CallStatus], CallStatus] = {
@@ -43,25 +40,6 @@ FACTS: dict[EventType, dict[str, object]] = {
     E.CALL_RETRANSFER: {},
     E.HOLD_EXCEEDED: {},
 }
-
-
-def a_call(status: CallStatus, **fields: object) -> CallRecord:
-    values: dict[str, object] = {
-        "id": "c1",
-        "status": status,
-        "queue_id": "medical_spanish",
-        "media": Media.VOICE,
-        "start_time": T0,
-        "updated_at": T0,
-        "last_seq": 3,
-        "agent_id": "agent-1",
-    }
-    values.update(fields)
-    return CallRecord(**values)  # type: ignore[arg-type]
-
-
-def facts(event_type: EventType, **fields: object) -> EventFacts:
-    return EventFacts(type=event_type, call_id="c1", timestamp=T0, **fields)  # type: ignore[arg-type]
 
 
 NON_INITIAL = [e for e in EventType if e not in (E.CALL_INITIATED, E.CALL_TRANSFERRED)]
