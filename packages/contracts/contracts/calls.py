@@ -23,6 +23,11 @@ class Call(BaseModel):
     flags: list[CallFlag] = Field(default_factory=list)
     last_seq: int
     updated_at: datetime
+    hold_started_at: datetime | None = Field(
+        default=None, description="When the current hold began; null when not on hold."
+    )
+    hold_total: float = Field(default=0.0, description="Seconds of holds that have ended.")
+    transfer_count: int = 0
 
 
 class EventAccepted(BaseModel):

@@ -1,17 +1,25 @@
 """App factory for the call service: the composition root of the HTTP process."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import redis.asyncio as redis
 from aiohttp import web
 
+from call_service.adapters.postgres.agents_repository import PostgresAgentReads
+from call_service.adapters.postgres.alerts_repository import PostgresAlertReads
 from call_service.adapters.postgres.call_reads import PostgresCallReads
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.adapters.redis_rate_limiter import RedisRateLimiter
-from call_service.api import calls_handler, events_handler, ops_handler
+from call_service.adapters.system_clock import SystemClock
+from call_service.api import (
+    agents_handler,
+    alerts_handler,
+    calls_handler,
+    events_handler,
+    ops_handler,
+)
 from call_service.api.auth import API_KEY_RING
 from call_service.api.http_headers import cors_and_security
 from call_service.api.observability import observe
@@ -19,6 +27,8 @@ from call_service.api.openapi import build_openapi
 from call_service.api.outbox_gauges import refresh_outbox_gauges
 from call_service.api.problems import error_middleware
 from call_service.api.state import (
+    AGENT_READS,
+    ALERT_READS,
     CALL_READS,
     CLOCK,
     POOL,
@@ -30,11 +40,6 @@ from call_service.api.state import (
 from call_service.settings import Settings
 from service_kit.api_keys import parse_api_keys
 from service_kit.probes import probe_routes
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -49,6 +54,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
     app[UOW_FACTORY] = unit_of_work
     app[CALL_READS] = PostgresCallReads(pool)
+    app[ALERT_READS] = PostgresAlertReads(pool)
+    app[AGENT_READS] = PostgresAgentReads(pool)
     app[RATE_LIMITER] = RedisRateLimiter(
         client, settings.rate_limit_per_s, settings.rate_limit_burst
     )
@@ -91,6 +98,10 @@ def create_app(settings: Settings) -> web.Application:
             web.get("/api/calls", calls_handler.list_calls),
             web.get("/api/calls/{call_id}", calls_handler.get_call),
             web.get("/api/calls/{call_id}/events", calls_handler.list_call_events),
+            web.get("/api/alerts", alerts_handler.list_alerts),
+            web.post("/api/alerts/{alert_id}/ack", alerts_handler.acknowledge_alert),
+            web.get("/api/agents", agents_handler.list_agents),
+            web.get("/api/agents/{agent_id}", agents_handler.get_agent),
             web.get("/api/ops/outbox", ops_handler.get_outbox),
             web.get("/api/openapi.json", get_openapi),
             *probe_routes(

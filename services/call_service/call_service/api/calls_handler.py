@@ -1,9 +1,5 @@
 """Read endpoints: GET /api/calls, /api/calls/{call_id}, /api/calls/{call_id}/events."""
 
-import base64
-import binascii
-import json
-from datetime import datetime
 from typing import Annotated
 
 from aiohttp import web
@@ -11,12 +7,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from call_service.adapters.postgres.call_reads import CallFilters
 from call_service.api.auth import require_scope
+from call_service.api.cursors import decode_cursor, encode_cursor
 from call_service.api.problems import ProblemError
+from call_service.api.query_params import parse_query
 from call_service.api.state import CALL_READS
 from contracts.calls import CallEventList, CallPage
 from contracts.enums import CallFlag, CallStatus, Scope
 from contracts.identifiers import AgentId, CallId, QueueId
-from contracts.problems import FieldError
 
 LIVE = frozenset(CallStatus) - {CallStatus.ENDED}
 _CALL_ID: TypeAdapter[str] = TypeAdapter(CallId)
@@ -55,39 +52,9 @@ class CallListQuery(BaseModel):
         return frozenset(CallStatus(p.strip()) for p in self.status.split(","))
 
 
-def encode_cursor(start_time: datetime, call_id: str) -> str:
-    raw = json.dumps([start_time.isoformat(), call_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        start, call_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(start), str(call_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise ProblemError(
-            422,
-            "Validation failed",
-            "The cursor is not valid.",
-            [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
-        ) from exc
-
-
-def _query(request: web.Request) -> CallListQuery:
-    try:
-        return CallListQuery.model_validate(dict(request.query))
-    except ValidationError as exc:
-        errors = [
-            FieldError(loc=["query", *e["loc"]], msg=e["msg"])
-            for e in exc.errors(include_url=False)
-        ]
-        raise ProblemError(422, "Validation failed", "Bad filter values.", errors) from exc
-
-
 async def list_calls(request: web.Request) -> web.Response:
     require_scope(request, Scope.CALLS_READ)
-    query = _query(request)
+    query = parse_query(request, CallListQuery)
     filters = CallFilters(
         statuses=query.statuses(),
         queue_id=query.queue_id,

@@ -4,6 +4,8 @@ from typing import Any
 
 from aiohttp import web
 
+from call_service.adapters.postgres.agents_repository import PostgresAgentReads
+from call_service.adapters.postgres.alerts_repository import PostgresAlertReads
 from call_service.adapters.postgres.call_reads import PostgresCallReads
 from call_service.adapters.redis_rate_limiter import RedisRateLimiter
 from call_service.service.ports import Clock, UnitOfWorkFactory
@@ -16,3 +18,5 @@ UOW_FACTORY = web.AppKey("uow_factory", UnitOfWorkFactory)
 CALL_READS = web.AppKey("call_reads", PostgresCallReads)
 CLOCK = web.AppKey("clock", Clock)
 RATE_LIMITER = web.AppKey("rate_limiter", RedisRateLimiter)
+ALERT_READS = web.AppKey("alert_reads", PostgresAlertReads)
+AGENT_READS = web.AppKey("agent_reads", PostgresAgentReads)

@@ -1,26 +1,25 @@
 """Use case: accept one producer event.
 
 In one transaction: lock (or create) the call, answer an idempotent replay,
-apply the domain, append the event to the audit log, update the call, and
-queue the realtime message in the outbox.
+apply the domain, update the call, and record the event with everything it sets
+in motion (see recording.py).
 """
 
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import UTC
 
-from call_service.domain.call import CallRecord, EventFacts, Thresholds
+from call_service.domain.call import EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound
 from call_service.domain.lifecycle import apply_event
 from call_service.service.errors import DuplicateEventId, IdempotencyConflict, UnknownQueue
 from call_service.service.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from call_service.service.views import call_view
+from call_service.service.queue_thresholds import thresholds_of
+from call_service.service.recording import EventMeta, record_event
 from contracts.calls import EventAccepted
 from contracts.enums import EventType
-from contracts.events import CallEvent, EventRequest
-from contracts.realtime import CallEventEnvelope, CallEventMessage
+from contracts.events import EventRequest
 
 
 @dataclass(frozen=True)
@@ -72,9 +71,8 @@ async def _ingest_once(
     async with uow:
         if request.type is EventType.CALL_INITIATED:
             prior = None
-            after = apply_event(
-                None, facts, await _thresholds(uow, facts.queue_id, "queue_id"), now
-            )
+            thresholds = await _queue(uow, facts.queue_id, "queue_id")
+            after = apply_event(None, facts, thresholds, now)
             if not await uow.calls.insert(after):
                 await uow.calls.lock(request.call_id)
                 replay = await _replay(uow, request, fingerprint)
@@ -91,24 +89,19 @@ async def _ingest_once(
             if prior is None:
                 raise CallNotFound(request.call_id)
             if facts.to_queue_id is not None:
-                await _thresholds(uow, facts.to_queue_id, "to_queue_id")
-            after = apply_event(prior, facts, await _thresholds(uow, prior.queue_id, ""), now)
+                thresholds = await _queue(uow, facts.to_queue_id, "to_queue_id")
+            else:
+                thresholds = await thresholds_of(uow, prior.queue_id)
+            after = apply_event(prior, facts, thresholds, now)
             await uow.calls.update(after)
-        body = _accepted(request, facts, after, now)
-        await uow.events.add(
-            body.event,
-            body.call.model_dump(mode="json"),
-            fingerprint if request.event_id is not None else None,
-            options.correlation_id,
-        )
-        envelope = CallEventEnvelope(
+        meta = EventMeta(
+            data=request.data.model_dump(mode="json", exclude_none=True),
+            event_id=request.event_id,
+            request_hash=fingerprint if request.event_id is not None else None,
             correlation_id=options.correlation_id,
-            queue_ids=_queues_touched(prior, after),
-            message=CallEventMessage(event=body.event, call=body.call),
+            backfill=options.backfill,
         )
-        await uow.outbox.add(
-            after.id, envelope.kind, envelope.model_dump(mode="json"), options.correlation_id
-        )
+        body = await record_event(uow, prior, after, facts, thresholds, meta)
     return IngestResult(created=True, body=body)
 
 
@@ -123,32 +116,10 @@ async def _replay(uow: UnitOfWork, request: EventRequest, fingerprint: str) -> I
     return IngestResult(created=False, body=stored.accepted)
 
 
-async def _thresholds(uow: UnitOfWork, queue_id: str | None, field: str) -> Thresholds:
+async def _queue(uow: UnitOfWork, queue_id: str | None, field: str) -> Thresholds:
+    """Thresholds of a queue the producer named; 422 at `data.<field>` if unknown."""
     assert queue_id is not None, "validated by the request model"
     found = await uow.queues.thresholds(queue_id)
     if found is None:
         raise UnknownQueue(queue_id, ("data", field))
     return found
-
-
-def _accepted(
-    request: EventRequest, facts: EventFacts, after: CallRecord, now: object
-) -> EventAccepted:
-    event = CallEvent(
-        id=str(uuid.uuid4()),
-        event_id=request.event_id,
-        call_id=request.call_id,
-        seq=after.last_seq,
-        type=request.type,
-        timestamp=facts.timestamp,
-        received_at=after.updated_at,
-        data=request.data.model_dump(mode="json", exclude_none=True),
-    )
-    return EventAccepted(event=event, call=call_view(after))
-
-
-def _queues_touched(prior: CallRecord | None, after: CallRecord) -> list[str]:
-    queues = [after.queue_id]
-    if prior is not None and prior.queue_id != after.queue_id:
-        queues.insert(0, prior.queue_id)
-    return queues

@@ -5,7 +5,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from call_service.domain.agents import AgentChange
 from call_service.domain.call import CallRecord, Thresholds
+from call_service.domain.timers import TimerKind, TimerPlan
+from contracts.alerts import Alert
 from contracts.calls import EventAccepted
 from contracts.events import CallEvent
 
@@ -29,6 +32,9 @@ class CallsRepository(Protocol):
         The lock is what serialises the events of one call: the next event waits
         here, so `seq` is assigned one at a time and has no gaps.
         """
+
+    async def lock_if_free(self, call_id: str) -> CallRecord | None:
+        """Like `lock`, but None at once when another transaction holds the call."""
 
     async def insert(self, call: CallRecord) -> bool:
         """Insert a new call; False (and nothing written) when the id exists."""
@@ -60,6 +66,29 @@ class Outbox(Protocol):
         """Queue a message for the relay, inside the caller's transaction."""
 
 
+class TimersRepository(Protocol):
+    async def apply(self, call_id: str, plan: TimerPlan) -> None:
+        """Arm (replacing any armed timer of the same kind) and cancel, as planned."""
+
+    async def take_due(self, call_id: str, kind: TimerKind, now: datetime) -> datetime | None:
+        """Remove the timer if it is still due and return its due time, else None."""
+
+
+class AlertsRepository(Protocol):
+    async def add(self, alert: Alert) -> None: ...
+
+
+class AgentsRepository(Protocol):
+    async def apply(self, changes: list[AgentChange], call_id: str, at: datetime) -> None: ...
+
+
+class IntegrationOutbox(Protocol):
+    async def add(
+        self, event_type: str, payload: dict[str, Any], correlation_id: str | None
+    ) -> None:
+        """Queue an integration event for webhooks (written only if one subscribes)."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything written through it commits together or not at all."""
 
@@ -71,6 +100,14 @@ class UnitOfWork(Protocol):
     def queues(self) -> QueuesRepository: ...
     @property
     def outbox(self) -> Outbox: ...
+    @property
+    def timers(self) -> TimersRepository: ...
+    @property
+    def alerts(self) -> AlertsRepository: ...
+    @property
+    def agents(self) -> AgentsRepository: ...
+    @property
+    def integrations(self) -> IntegrationOutbox: ...
 
     async def __aenter__(self) -> Self: ...
 

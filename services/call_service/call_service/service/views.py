@@ -20,4 +20,7 @@ def call_view(call: CallRecord) -> Call:
         flags=list(call.flags),
         last_seq=call.last_seq,
         updated_at=call.updated_at,
+        hold_started_at=call.hold_started_at,
+        hold_total=call.hold_total,
+        transfer_count=call.transfer_count,
     )

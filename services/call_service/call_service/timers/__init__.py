@@ -1,1 +1,1 @@
-"""The timer worker (durable business-rule timers). Arrives with the business-rules issue."""
+"""The timer worker: fires durable business-rule timers (SLA, no-answer, max hold)."""

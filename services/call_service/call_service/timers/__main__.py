@@ -1,36 +1,31 @@
-"""`python -m call_service.timers`: placeholder worker until the business-rules issue.
-
-It validates its configuration and idles until SIGINT/SIGTERM, so supervisors
-and docker-compose can already run it alongside the other processes.
-"""
+"""`python -m call_service.timers`: fire durable timers until SIGINT/SIGTERM."""
 
 import asyncio
 import signal
 import sys
 
-import structlog
-
+from call_service.adapters.system_clock import SystemClock
 from call_service.settings import SettingsError, load_settings
+from call_service.timers.loop import run_timers
 from service_kit.logs import configure_logging
 
 
-async def _idle() -> None:
+async def _main() -> None:
+    settings = load_settings(need_keys=False, need_redis=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    structlog.get_logger("timers").info("timers_idle", reason="durable timers not built yet")
-    await stop.wait()
+    await run_timers(settings.database_url, SystemClock(), stop)
 
 
 def main() -> int:
     configure_logging("timers")
     try:
-        load_settings(need_keys=False)
+        asyncio.run(_main())
     except SettingsError as exc:
         print(f"timers: {exc}", file=sys.stderr)
         return 2
-    asyncio.run(_idle())
     return 0
 
 

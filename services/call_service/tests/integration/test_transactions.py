@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from call_service.api.app import SystemClock
+from call_service.adapters.system_clock import SystemClock
 from call_service.service.ingest_event import ingest_event
 from contracts.events import CallInitiatedRequest, CallRoutedRequest
 

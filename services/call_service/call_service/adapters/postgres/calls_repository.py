@@ -7,20 +7,23 @@ from contracts.enums import CallFlag, CallStatus, EndReason, Media
 
 CALL_COLUMNS = (
     "id, status, queue_id, media, agent_id, start_time, answered_at, end_time,"
-    " end_reason, wait_time, duration, flags, last_seq, updated_at"
+    " end_reason, wait_time, duration, flags, last_seq, updated_at,"
+    " hold_started_at, hold_total, transfer_count"
 )
 
 LOCK_CALL = f"SELECT {CALL_COLUMNS} FROM calls WHERE id = $1 FOR UPDATE"  # noqa: S608
+LOCK_CALL_IF_FREE = f"{LOCK_CALL} SKIP LOCKED"
 INSERT_CALL = f"""
 INSERT INTO calls ({CALL_COLUMNS})
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """  # noqa: S608
 UPDATE_CALL = """
 UPDATE calls SET status = $2, queue_id = $3, media = $4, agent_id = $5, start_time = $6,
     answered_at = $7, end_time = $8, end_reason = $9, wait_time = $10, duration = $11,
-    flags = $12, last_seq = $13, updated_at = $14
+    flags = $12, last_seq = $13, updated_at = $14,
+    hold_started_at = $15, hold_total = $16, transfer_count = $17
 WHERE id = $1
 """
 
@@ -41,6 +44,9 @@ def call_from_row(row: Any) -> CallRecord:
         flags=tuple(CallFlag(f) for f in row["flags"]),
         last_seq=row["last_seq"],
         updated_at=row["updated_at"],
+        hold_started_at=row["hold_started_at"],
+        hold_total=row["hold_total"],
+        transfer_count=row["transfer_count"],
     )
 
 
@@ -60,6 +66,9 @@ def _values(call: CallRecord) -> tuple[Any, ...]:
         [f.value for f in call.flags],
         call.last_seq,
         call.updated_at,
+        call.hold_started_at,
+        call.hold_total,
+        call.transfer_count,
     )
 
 
@@ -69,6 +78,11 @@ class PostgresCallsRepository:
 
     async def lock(self, call_id: str) -> CallRecord | None:
         row = await self._conn.fetchrow(LOCK_CALL, call_id)
+        return call_from_row(row) if row else None
+
+    async def lock_if_free(self, call_id: str) -> CallRecord | None:
+        """Like `lock`, but None at once when another transaction holds the call."""
+        row = await self._conn.fetchrow(LOCK_CALL_IF_FREE, call_id)
         return call_from_row(row) if row else None
 
     async def insert(self, call: CallRecord) -> bool:

@@ -18,5 +18,7 @@ class PostgresIntegrationOutbox:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
-    async def add(self, event_type: str, payload: dict[str, Any], correlation_id: str | None) -> None:
+    async def add(
+        self, event_type: str, payload: dict[str, Any], correlation_id: str | None
+    ) -> None:
         await self._conn.execute(INSERT_IF_SUBSCRIBED, event_type, payload, correlation_id)

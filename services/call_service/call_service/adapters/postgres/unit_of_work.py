@@ -3,10 +3,14 @@
 from types import TracebackType
 from typing import Any, Self
 
+from call_service.adapters.postgres.agents_repository import PostgresAgentsRepository
+from call_service.adapters.postgres.alerts_repository import PostgresAlertsRepository
 from call_service.adapters.postgres.calls_repository import PostgresCallsRepository
 from call_service.adapters.postgres.events_repository import PostgresEventsRepository
+from call_service.adapters.postgres.integration_outbox import PostgresIntegrationOutbox
 from call_service.adapters.postgres.outbox import PostgresOutbox
 from call_service.adapters.postgres.queues_repository import PostgresQueuesRepository
+from call_service.adapters.postgres.timers_repository import PostgresTimersRepository
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.service.errors import InfrastructureUnavailable
 
@@ -16,6 +20,10 @@ class PostgresUnitOfWork:
     events: PostgresEventsRepository
     queues: PostgresQueuesRepository
     outbox: PostgresOutbox
+    timers: PostgresTimersRepository
+    alerts: PostgresAlertsRepository
+    agents: PostgresAgentsRepository
+    integrations: PostgresIntegrationOutbox
 
     def __init__(self, pool: Any) -> None:
         self._pool = pool
@@ -34,6 +42,10 @@ class PostgresUnitOfWork:
         self.events = PostgresEventsRepository(self._conn)
         self.queues = PostgresQueuesRepository(self._conn)
         self.outbox = PostgresOutbox(self._conn)
+        self.timers = PostgresTimersRepository(self._conn)
+        self.alerts = PostgresAlertsRepository(self._conn)
+        self.agents = PostgresAgentsRepository(self._conn)
+        self.integrations = PostgresIntegrationOutbox(self._conn)
         return self
 
     async def __aexit__(

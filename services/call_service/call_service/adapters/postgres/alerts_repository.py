@@ -1,0 +1,101 @@
+"""alerts: written in the event transaction; listed and acknowledged by supervisors."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from contracts.alerts import Alert
+from contracts.enums import AlertKind
+
+INSERT = """
+INSERT INTO alerts (id, kind, call_id, queue_id, agent_id, at, detail)
+VALUES ($1::uuid, $2, $3, $4, $5, $6, $7)
+"""
+COLUMNS = (
+    "id::text AS id, kind, call_id, queue_id, agent_id, at, detail,"
+    " acknowledged_at, acknowledged_by"
+)
+ACK = f"""
+UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, $2),
+                  acknowledged_by = coalesce(acknowledged_by, $3)
+WHERE id = $1::uuid
+RETURNING {COLUMNS}
+"""  # noqa: S608
+
+
+def alert_from_row(row: Any) -> Alert:
+    return Alert(**dict(row))
+
+
+class PostgresAlertsRepository:
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def add(self, alert: Alert) -> None:
+        await self._conn.execute(
+            INSERT,
+            alert.id,
+            alert.kind.value,
+            alert.call_id,
+            alert.queue_id,
+            alert.agent_id,
+            alert.at,
+            alert.detail,
+        )
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    kind: AlertKind | None = None
+    queue_id: str | None = None
+    call_id: str | None = None
+    acknowledged: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after: tuple[datetime, str] | None = None
+    limit: int = 50
+
+
+class PostgresAlertReads:
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    async def list_alerts(self, filters: AlertFilters) -> list[Alert]:
+        """Newest first; keyset on (at, id)."""
+        where: list[str] = []
+        args: list[Any] = []
+
+        def bind(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        if filters.kind is not None:
+            where.append(f"kind = {bind(filters.kind.value)}")
+        if filters.queue_id is not None:
+            where.append(f"queue_id = {bind(filters.queue_id)}")
+        if filters.call_id is not None:
+            where.append(f"call_id = {bind(filters.call_id)}")
+        if filters.acknowledged is not None:
+            where.append(
+                "acknowledged_at IS NOT NULL" if filters.acknowledged else "acknowledged_at IS NULL"
+            )
+        if filters.since is not None:
+            where.append(f"at >= {bind(filters.since)}")
+        if filters.until is not None:
+            where.append(f"at < {bind(filters.until)}")
+        if filters.after is not None:
+            at, alert_id = filters.after
+            where.append(f"(at, id) < ({bind(at)}, {bind(alert_id)}::uuid)")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        sql = (
+            f"SELECT {COLUMNS} FROM alerts {clause}"  # noqa: S608 - only bound values
+            f" ORDER BY at DESC, id DESC LIMIT {bind(filters.limit)}"
+        )
+        async with self._pool.acquire() as conn:
+            return [alert_from_row(r) for r in await conn.fetch(sql, *args)]
+
+    async def acknowledge(self, alert_id: str, at: datetime, by: str) -> Alert | None:
+        """Idempotent: the first acknowledgement's time and author are kept."""
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(ACK, alert_id, at, by)
+        return alert_from_row(row) if row else None

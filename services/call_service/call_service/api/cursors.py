@@ -1,0 +1,31 @@
+"""Opaque keyset cursors: (timestamp, id) of the last row of a page, base64url JSON."""
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from call_service.api.problems import ProblemError
+from contracts.problems import FieldError
+
+
+def encode_cursor(at: datetime, row_id: str) -> str:
+    raw = json.dumps([at.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, row_id = json.loads(base64.urlsafe_b64decode(padded))
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None or not isinstance(row_id, str):
+            raise ValueError("not a cursor")
+        return parsed, row_id
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise ProblemError(
+            422,
+            "Validation failed",
+            "The cursor is not valid.",
+            [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
+        ) from exc
