@@ -43,6 +43,7 @@ def running_stack(database_url: str, redis_url: str, channel: str) -> Iterator[S
     processes = {
         "api": ManagedProcess("api", "call_service.api", env, f"{api_url}/health"),
         "relay": ManagedProcess("relay", "call_service.relay", env),
+        "timers": ManagedProcess("timers", "call_service.timers", env),
         "realtime": ManagedProcess("realtime", "realtime_service", env, f"{realtime_url}/health"),
     }
     with contextlib.ExitStack() as stack:
@@ -58,6 +59,7 @@ class SocketClient:
     url: str
     key: str = READER
     received: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
     by_call: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     sio: Any = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -65,6 +67,7 @@ class SocketClient:
     async def connect(self, *rooms: str) -> None:
         self.sio = socketio.AsyncClient(reconnection=True)
         self.sio.on("call_event", self._on_event)
+        self.sio.on("alert", self._on_alert)
         await self.sio.connect(self.url, auth={"apiKey": self.key}, transports=["websocket"])
         for room in rooms:
             ack = await self.sio.call("subscribe", {"room": room}, timeout=5)
@@ -75,6 +78,16 @@ class SocketClient:
         event = payload["event"]
         self.by_call[event["call_id"]].append(event["seq"])
         self._changed.set()
+
+    async def _on_alert(self, payload: dict[str, Any]) -> None:
+        self.alerts.append(payload)
+        self._changed.set()
+
+    async def wait_for_alerts(self, count: int, deadline_s: float = 20.0) -> None:
+        async with asyncio.timeout(deadline_s):
+            while len(self.alerts) < count:
+                self._changed.clear()
+                await self._changed.wait()
 
     async def wait_for(self, count: int, deadline_s: float = 20.0) -> None:
         async with asyncio.timeout(deadline_s):
