@@ -33,4 +33,5 @@ def test_compose_file_is_valid_and_runs_every_process() -> None:
     )
     assert checked.returncode == 0, checked.stderr
     services = set(checked.stdout.split())
-    assert {"postgres", "redis", "migrate", "api", "relay", "timers", "realtime"} <= services
+    expected = {"postgres", "redis", "migrate", "api", "relay", "timers", "realtime", "webhooks"}
+    assert expected <= services

@@ -1,7 +1,7 @@
 """`make run`: the whole platform on this machine, with embedded servers for what is missing.
 
 Order: PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), dev
-API keys (unless API_KEYS is set), migrations, then the four processes. Ctrl-C or
+API keys (unless API_KEYS is set), migrations, then the five processes. Ctrl-C or
 SIGTERM stops everything and exits 0; a process that dies by itself stops everything
 and exits 1, so a crash is never left half-running.
 """
@@ -49,6 +49,7 @@ SERVICES = (
     Service("api", "call_service.api", "CALL_SERVICE_PORT", 8000),
     Service("relay", "call_service.relay"),
     Service("timers", "call_service.timers"),
+    Service("webhooks", "call_service.webhooks"),
     Service("realtime", "realtime_service", "REALTIME_PORT", 8001),
 )
 

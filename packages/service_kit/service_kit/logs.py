@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import structlog
+import structlog.tracebacks
 from structlog.contextvars import bind_contextvars, bound_contextvars
 
 __all__ = ["bind_contextvars", "bound_contextvars", "configure_logging", "new_correlation_id"]
@@ -38,7 +39,10 @@ def configure_logging(service: str, level: str | None = None) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.dict_tracebacks,
+            # No local variables in tracebacks: they could hold keys or secrets.
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
             _add_service(service),
             renderer,
         ],

@@ -26,6 +26,7 @@ from call_service.api.observability import observe
 from call_service.api.openapi import build_openapi
 from call_service.api.outbox_gauges import refresh_outbox_gauges
 from call_service.api.problems import error_middleware
+from call_service.api.queues_handler import QUEUE_MODELS, QUEUE_OPENAPI_PATHS, QUEUE_ROUTES
 from call_service.api.state import (
     AGENT_READS,
     ALERT_READS,
@@ -36,6 +37,12 @@ from call_service.api.state import (
     REDIS,
     SETTINGS,
     UOW_FACTORY,
+)
+from call_service.api.stats_handler import STATS_MODELS, STATS_OPENAPI_PATHS, STATS_ROUTES
+from call_service.api.webhooks_handler import (
+    WEBHOOK_MODELS,
+    WEBHOOK_OPENAPI_PATHS,
+    WEBHOOK_ROUTES,
 )
 from call_service.settings import Settings
 from service_kit.api_keys import parse_api_keys
@@ -77,7 +84,10 @@ def create_app(settings: Settings) -> web.Application:
     app[API_KEY_RING] = parse_api_keys(settings.api_keys)
     app[CLOCK] = SystemClock()
     app.cleanup_ctx.append(_resources)
-    openapi = build_openapi()
+    openapi = build_openapi(
+        {**WEBHOOK_OPENAPI_PATHS, **QUEUE_OPENAPI_PATHS, **STATS_OPENAPI_PATHS},
+        [*WEBHOOK_MODELS, *QUEUE_MODELS, *STATS_MODELS],
+    )
 
     async def get_openapi(_request: web.Request) -> web.Response:
         return web.json_response(openapi)
@@ -103,6 +113,9 @@ def create_app(settings: Settings) -> web.Application:
             web.get("/api/agents", agents_handler.list_agents),
             web.get("/api/agents/{agent_id}", agents_handler.get_agent),
             web.get("/api/ops/outbox", ops_handler.get_outbox),
+            *WEBHOOK_ROUTES,
+            *QUEUE_ROUTES,
+            *STATS_ROUTES,
             web.get("/api/openapi.json", get_openapi),
             *probe_routes(
                 {"postgres": postgres_ready, "redis": redis_ready}, before_scrape=refresh

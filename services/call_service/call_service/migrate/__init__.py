@@ -51,6 +51,9 @@ async def apply_migrations(
             _log.info("migration_applied", version=version)
             applied.append(version)
         await seed_default_queues(conn, defaults)
+        # A handful of queue rows has no statistics until autovacuum gets to it; the
+        # planner then guesses hundreds of rows and pays JIT on every KPI query.
+        await conn.execute("ANALYZE queues")
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
         await conn.close()
