@@ -36,17 +36,34 @@ def _require(env: dict[str, str], name: str) -> str:
     return value
 
 
-def _number(env: dict[str, str], name: str, default: float, allow_zero: bool = False) -> float:
+def env_number(
+    env: dict[str, str], name: str, default: float, *, allow_zero: bool = False
+) -> float:
+    """A positive number (or zero, with `allow_zero`); `default` when unset or blank.
+
+    Shared by every process's knobs so that a bad value is refused the same way
+    everywhere: with SettingsError, hence exit 2 and the variable's name.
+    """
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError as exc:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if value < 0 or (value == 0 and not allow_zero):
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if not (value > 0 or (allow_zero and value == 0)):  # NaN is neither
         raise SettingsError(f"{name} must be positive")
     return value
+
+
+def env_count(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1 (no sign, no decimals); `default` when unset or blank."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
 
 
 def load_settings(
@@ -62,19 +79,19 @@ def load_settings(
         redis_url=_require(env, "REDIS_URL") if need_redis else env.get("REDIS_URL", ""),
         api_keys=_require(env, "API_KEYS") if need_keys else env.get("API_KEYS", ""),
         host=env.get("CALL_SERVICE_HOST", "127.0.0.1"),
-        port=int(_number(env, "CALL_SERVICE_PORT", 8000)),
+        port=int(env_number(env, "CALL_SERVICE_PORT", 8000)),
         redis_channel=env.get("REDIS_CHANNEL") or RELAY_CHANNEL,
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         default_thresholds=Thresholds(
-            sla_seconds=_number(env, "SLA_SECONDS", 30),
-            no_answer_seconds=_number(env, "NO_ANSWER_SECONDS", 15),
-            max_hold_seconds=_number(env, "MAX_HOLD_SECONDS", 60),
-            short_call_seconds=_number(env, "SHORT_CALL_SECONDS", 10),
+            sla_seconds=env_number(env, "SLA_SECONDS", 30),
+            no_answer_seconds=env_number(env, "NO_ANSWER_SECONDS", 15),
+            max_hold_seconds=env_number(env, "MAX_HOLD_SECONDS", 60),
+            short_call_seconds=env_number(env, "SHORT_CALL_SECONDS", 10),
         ),
-        relay_batch_size=int(_number(env, "RELAY_BATCH_SIZE", 500)),
-        relay_poll_interval_s=_number(env, "RELAY_POLL_INTERVAL_S", 1.0),
-        relay_max_backoff_s=_number(env, "RELAY_MAX_BACKOFF_S", 5.0),
-        outbox_retention_s=_number(env, "OUTBOX_RETENTION_S", 3600.0),
-        rate_limit_per_s=_number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
-        rate_limit_burst=int(_number(env, "RATE_LIMIT_BURST", 1000)),
+        relay_batch_size=int(env_number(env, "RELAY_BATCH_SIZE", 500)),
+        relay_poll_interval_s=env_number(env, "RELAY_POLL_INTERVAL_S", 1.0),
+        relay_max_backoff_s=env_number(env, "RELAY_MAX_BACKOFF_S", 5.0),
+        outbox_retention_s=env_number(env, "OUTBOX_RETENTION_S", 3600.0),
+        rate_limit_per_s=env_number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
+        rate_limit_burst=int(env_number(env, "RATE_LIMIT_BURST", 1000)),
     )

@@ -23,9 +23,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("not a cursor")
         return parsed, row_id
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise ProblemError(
-            422,
-            "Validation failed",
-            "The cursor is not valid.",
-            [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
-        ) from exc
+        raise invalid_cursor() from exc
+
+
+def invalid_cursor() -> ProblemError:
+    """The 422 for a cursor this API did not hand out; public so that a handler whose
+    ids must parse further (a UUID) refuses a bad one with the same answer."""
+    return ProblemError(
+        422,
+        "Validation failed",
+        "The cursor is not valid.",
+        [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
+    )

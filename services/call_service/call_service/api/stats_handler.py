@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from call_service.adapters.postgres.stats_reads import PostgresStatsReads, QueueWindow
 from call_service.api.auth import require_scope
 from call_service.api.problems import ProblemError
+from call_service.api.query_params import parse_query
 from call_service.api.state import CLOCK, POOL
 from call_service.domain.kpis import Kpis, WindowCounts, overall_kpis, queue_kpis
 from contracts.enums import Scope
@@ -56,17 +57,6 @@ class StatsQuery(BaseModel):
 def _invalid(name: str, msg: str) -> ProblemError:
     error = FieldError(loc=["query", name], msg=msg)
     return ProblemError(422, "Validation failed", "Bad query values.", [error])
-
-
-def _query(request: web.Request) -> StatsQuery:
-    try:
-        return StatsQuery.model_validate(dict(request.query))
-    except ValidationError as exc:
-        errors = [
-            FieldError(loc=["query", *e["loc"]], msg=e["msg"])
-            for e in exc.errors(include_url=False)
-        ]
-        raise ProblemError(422, "Validation failed", "Bad query values.", errors) from exc
 
 
 def resolve_window(query: StatsQuery, now: datetime) -> tuple[datetime, datetime]:
@@ -142,7 +132,7 @@ def build_stats(windows: list[QueueWindow], start: datetime, end: datetime, now:
 
 async def get_stats(request: web.Request) -> web.Response:
     require_scope(request, Scope.CALLS_READ)
-    query = _query(request)
+    query = parse_query(request, StatsQuery)
     now = request.app[CLOCK].now()
     start, end = resolve_window(query, now)
     windows = await PostgresStatsReads(request.app[POOL]).queue_windows(start, end, query.queue_id)

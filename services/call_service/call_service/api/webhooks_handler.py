@@ -5,9 +5,6 @@ needs nothing from the composition root but `POOL`. The secret is returned
 once, in the 201 answer to the registration, and by no other endpoint.
 """
 
-import base64
-import binascii
-import json
 import secrets
 import uuid
 from datetime import datetime
@@ -20,6 +17,7 @@ from call_service.adapters.postgres.webhooks_repository import (
     PostgresWebhooksRepository,
 )
 from call_service.api.auth import require_scope
+from call_service.api.cursors import decode_cursor, encode_cursor, invalid_cursor
 from call_service.api.problems import ProblemError
 from call_service.api.state import POOL
 from call_service.api.webhooks_openapi import WEBHOOK_MODELS, WEBHOOK_OPENAPI_PATHS
@@ -122,12 +120,13 @@ async def list_deliveries(request: web.Request) -> web.Response:
     repository = _repository(request)
     if await repository.get(webhook_id) is None:
         raise _not_found("Webhook")
-    after = decode_cursor(query.cursor) if query.cursor else None
+    after = _delivery_cursor(query.cursor) if query.cursor else None
     rows = await repository.list_deliveries(
         webhook_id, DeliveryFilter(status=query.status, after=after, limit=query.limit + 1)
     )
     page, more = rows[: query.limit], len(rows) > query.limit
-    cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more and page else None
+    last = page[-1] if more and page else None
+    cursor = encode_cursor(last["created_at"], str(last["id"])) if last else None
     data = [WebhookDelivery.model_validate(r) for r in page]
     return _json(WebhookDeliveryPage(data=data, next_cursor=cursor))
 
@@ -148,23 +147,12 @@ async def redeliver(request: web.Request) -> web.Response:
     return _json(WebhookDelivery.model_validate(row), 202)
 
 
-def encode_cursor(created_at: datetime, delivery_id: uuid.UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), str(delivery_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def _delivery_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    at, delivery_id = decode_cursor(cursor)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created_at, delivery_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created_at), uuid.UUID(str(delivery_id))
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise ProblemError(
-            422,
-            "Validation failed",
-            "The cursor is not valid.",
-            [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
-        ) from exc
+        return at, uuid.UUID(delivery_id)
+    except ValueError as exc:
+        raise invalid_cursor() from exc
 
 
 _BASE = "/api/webhooks"

@@ -2,23 +2,16 @@
 
 import asyncio
 import os
-import signal
 import sys
-
-from prometheus_client import start_http_server
 
 from call_service.relay.drain import DrainPolicy
 from call_service.relay.loop import run_relay
-from call_service.settings import SettingsError, load_settings
-from service_kit.logs import configure_logging
+from call_service.settings import load_settings
+from call_service.worker_process import run_worker_process
 
 
-async def _main() -> None:
+async def _main(stop: asyncio.Event) -> None:
     settings = load_settings(need_keys=False)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     policy = DrainPolicy(
         batch_size=settings.relay_batch_size,
         max_backoff_s=settings.relay_max_backoff_s,
@@ -28,16 +21,7 @@ async def _main() -> None:
 
 
 def main() -> int:
-    configure_logging("relay")
-    metrics_port = os.environ.get("RELAY_METRICS_PORT")
-    if metrics_port:
-        start_http_server(int(metrics_port), addr="127.0.0.1")
-    try:
-        asyncio.run(_main())
-    except SettingsError as exc:
-        print(f"relay: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return run_worker_process("relay", "RELAY_METRICS_PORT", _main)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ import time
 import redis.asyncio as redis
 import structlog
 
+from call_service.adapters.postgres.notifications import OUTBOX_PENDING, ChannelWakeup
 from call_service.adapters.postgres.outbox import purge_published
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.redis_publisher import RedisPublisher
 from call_service.relay.drain import BatchResult, DrainPolicy, drain_once
-from call_service.relay.wakeup import OutboxWakeup
 from call_service.settings import Settings
 
 PURGE_EVERY_S = 60.0
@@ -23,7 +23,12 @@ async def run_relay(settings: Settings, stop: asyncio.Event, policy: DrainPolicy
     pool = await create_pool(settings.database_url, max_size=2)
     client = redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
     publisher = RedisPublisher(client, settings.redis_channel)
-    wakeup = OutboxWakeup(settings.database_url, settings.relay_poll_interval_s)
+    wakeup = ChannelWakeup(
+        settings.database_url,
+        settings.relay_poll_interval_s,
+        [OUTBOX_PENDING],
+        unavailable_event="relay_listen_unavailable",
+    )
     failures = 0
     next_purge = time.monotonic()
     _log.info("relay_started", channel=settings.redis_channel, batch_size=policy.batch_size)
@@ -53,14 +58,14 @@ def _backoff(failures: int, policy: DrainPolicy) -> float:
     return float(min(policy.base_backoff_s * 2 ** (failures - 1), policy.max_backoff_s))
 
 
-async def _wait(wakeup: OutboxWakeup, stop: asyncio.Event, delay: float | None) -> None:
+async def _wait(wakeup: ChannelWakeup, stop: asyncio.Event, delay: float | None) -> None:
     """Sleep until NOTIFY / poll tick (or the backoff delay), waking early on stop."""
     if delay is not None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
         return
     stopper = asyncio.ensure_future(stop.wait())
-    waiter = asyncio.ensure_future(wakeup.wait())
+    waiter = asyncio.ensure_future(wakeup.wait(OUTBOX_PENDING))
     await asyncio.wait({stopper, waiter}, return_when=asyncio.FIRST_COMPLETED)
     for task in (stopper, waiter):
         task.cancel()

@@ -10,17 +10,21 @@ import time
 
 import structlog
 
+from call_service.adapters.postgres.notifications import (
+    INTEGRATION_OUTBOX_PENDING,
+    WEBHOOK_DELIVERIES_PENDING,
+    ChannelWakeup,
+)
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.webhook_deliveries import dispatch, purge_dispatched
 from call_service.webhooks.policy import WebhookPolicy
-from call_service.webhooks.wakeup import DELIVERIES_CHANNEL, OUTBOX_CHANNEL, WebhookWakeup
 
 PURGE_EVERY_S = 60.0
 _log = structlog.get_logger(__name__)
 
 
 async def run_dispatcher(
-    pool: object, wakeup: WebhookWakeup, policy: WebhookPolicy, stop: asyncio.Event
+    pool: object, wakeup: ChannelWakeup, policy: WebhookPolicy, stop: asyncio.Event
 ) -> None:
     next_purge = time.monotonic()
     while not stop.is_set():
@@ -30,7 +34,7 @@ async def run_dispatcher(
                 result = await dispatch(conn, policy.batch_size)
                 rows = result.rows
                 if result.deliveries:
-                    wakeup.poke(DELIVERIES_CHANNEL)
+                    wakeup.poke(WEBHOOK_DELIVERIES_PENDING)
                     _log.info("webhooks_dispatched", rows=rows, deliveries=result.deliveries)
                 if time.monotonic() >= next_purge:
                     next_purge = time.monotonic() + PURGE_EVERY_S
@@ -40,7 +44,7 @@ async def run_dispatcher(
         if rows >= policy.batch_size:
             continue  # more is waiting: no pause
         stopper = asyncio.ensure_future(stop.wait())
-        waiter = asyncio.ensure_future(wakeup.wait(OUTBOX_CHANNEL))
+        waiter = asyncio.ensure_future(wakeup.wait(INTEGRATION_OUTBOX_PENDING))
         await asyncio.wait({stopper, waiter}, return_when=asyncio.FIRST_COMPLETED)
         for task in (stopper, waiter):
             task.cancel()

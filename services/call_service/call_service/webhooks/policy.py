@@ -12,7 +12,7 @@ WEBHOOK_SHUTDOWN_GRACE_S (5: how long a stopping worker lets sends finish).
 import os
 from dataclasses import dataclass
 
-from call_service.settings import SettingsError
+from call_service.settings import env_count, env_number
 
 
 @dataclass(frozen=True)
@@ -37,40 +37,18 @@ class WebhookPolicy:
         return self.attempts * self.timeout_s + waits + 30.0
 
 
-def _positive(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
-    if not value > 0:
-        raise SettingsError(f"{name} must be positive")
-    return value
-
-
-def _count(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name} must be a whole number of at least 1, got {raw!r}")
-    return int(raw)
-
-
 def load_policy(env: dict[str, str] | None = None) -> WebhookPolicy:
     env = dict(os.environ if env is None else env)
     base = WebhookPolicy()
     return WebhookPolicy(
-        attempts=_count(env, "WEBHOOK_ATTEMPTS", base.attempts),
-        backoff_s=_positive(env, "WEBHOOK_BACKOFF_S", base.backoff_s),
-        max_backoff_s=_positive(env, "WEBHOOK_MAX_BACKOFF_S", base.max_backoff_s),
-        timeout_s=_positive(env, "WEBHOOK_TIMEOUT_S", base.timeout_s),
-        concurrency_per_webhook=_count(env, "WEBHOOK_CONCURRENCY", base.concurrency_per_webhook),
-        max_in_flight=_count(env, "WEBHOOK_MAX_IN_FLIGHT", base.max_in_flight),
-        batch_size=_count(env, "WEBHOOK_BATCH_SIZE", base.batch_size),
-        poll_interval_s=_positive(env, "WEBHOOK_POLL_INTERVAL_S", base.poll_interval_s),
-        outbox_retention_s=_positive(env, "WEBHOOK_OUTBOX_RETENTION_S", base.outbox_retention_s),
-        shutdown_grace_s=_positive(env, "WEBHOOK_SHUTDOWN_GRACE_S", base.shutdown_grace_s),
+        attempts=env_count(env, "WEBHOOK_ATTEMPTS", base.attempts),
+        backoff_s=env_number(env, "WEBHOOK_BACKOFF_S", base.backoff_s),
+        max_backoff_s=env_number(env, "WEBHOOK_MAX_BACKOFF_S", base.max_backoff_s),
+        timeout_s=env_number(env, "WEBHOOK_TIMEOUT_S", base.timeout_s),
+        concurrency_per_webhook=env_count(env, "WEBHOOK_CONCURRENCY", base.concurrency_per_webhook),
+        max_in_flight=env_count(env, "WEBHOOK_MAX_IN_FLIGHT", base.max_in_flight),
+        batch_size=env_count(env, "WEBHOOK_BATCH_SIZE", base.batch_size),
+        poll_interval_s=env_number(env, "WEBHOOK_POLL_INTERVAL_S", base.poll_interval_s),
+        outbox_retention_s=env_number(env, "WEBHOOK_OUTBOX_RETENTION_S", base.outbox_retention_s),
+        shutdown_grace_s=env_number(env, "WEBHOOK_SHUTDOWN_GRACE_S", base.shutdown_grace_s),
     )

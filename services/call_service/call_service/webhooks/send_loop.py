@@ -17,17 +17,17 @@ from collections import Counter
 
 import structlog
 
+from call_service.adapters.postgres.notifications import WEBHOOK_DELIVERIES_PENDING, ChannelWakeup
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.webhook_deliveries import ClaimedDelivery, claim, release
 from call_service.webhooks.sender import DeliveryContext, deliver
-from call_service.webhooks.wakeup import DELIVERIES_CHANNEL, WebhookWakeup
 
 _log = structlog.get_logger(__name__)
 
 
 class SendLoop:
     def __init__(
-        self, context: DeliveryContext, wakeup: WebhookWakeup, stop: asyncio.Event
+        self, context: DeliveryContext, wakeup: ChannelWakeup, stop: asyncio.Event
     ) -> None:
         self._context = context
         self._policy = context.policy
@@ -69,7 +69,7 @@ class SendLoop:
     def _finished(self, task: asyncio.Task[str]) -> None:
         delivery = self._tasks.pop(task)
         self._busy[delivery.webhook_id] -= 1
-        self._wakeup.poke(DELIVERIES_CHANNEL)  # a slot is free: claim again
+        self._wakeup.poke(WEBHOOK_DELIVERIES_PENDING)  # a slot is free: claim again
         if task.cancelled():
             return
         exc = task.exception()
@@ -90,7 +90,7 @@ class SendLoop:
 
     async def _wait(self) -> None:
         stopper = asyncio.ensure_future(self._stop.wait())
-        waiter = asyncio.ensure_future(self._wakeup.wait(DELIVERIES_CHANNEL))
+        waiter = asyncio.ensure_future(self._wakeup.wait(WEBHOOK_DELIVERIES_PENDING))
         await asyncio.wait({stopper, waiter}, return_when=asyncio.FIRST_COMPLETED)
         for task in (stopper, waiter):
             task.cancel()

@@ -5,12 +5,16 @@ import asyncio
 import aiohttp
 import structlog
 
+from call_service.adapters.postgres.notifications import (
+    INTEGRATION_OUTBOX_PENDING,
+    WEBHOOK_DELIVERIES_PENDING,
+    ChannelWakeup,
+)
 from call_service.adapters.postgres.pool import create_pool
 from call_service.webhooks.dispatch_loop import run_dispatcher
 from call_service.webhooks.policy import WebhookPolicy
 from call_service.webhooks.send_loop import SendLoop
 from call_service.webhooks.sender import DeliveryContext
-from call_service.webhooks.wakeup import WebhookWakeup
 
 _log = structlog.get_logger(__name__)
 
@@ -20,7 +24,12 @@ async def run_worker(database_url: str, policy: WebhookPolicy, stop: asyncio.Eve
     pool = await create_pool(database_url, max_size=10)
     connector = aiohttp.TCPConnector(limit=policy.max_in_flight)
     session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": "call-webhooks/1"})
-    wakeup = WebhookWakeup(database_url, policy.poll_interval_s)
+    wakeup = ChannelWakeup(
+        database_url,
+        policy.poll_interval_s,
+        [INTEGRATION_OUTBOX_PENDING, WEBHOOK_DELIVERIES_PENDING],
+        unavailable_event="webhooks_listen_unavailable",
+    )
     sender = SendLoop(DeliveryContext(pool, session, policy), wakeup, stop)
     _log.info(
         "webhooks_started",

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from call_service.adapters.postgres.sql_filters import BoundFilters
 from contracts.alerts import Alert
 from contracts.enums import AlertKind
 
@@ -62,37 +63,31 @@ class PostgresAlertReads:
 
     async def list_alerts(self, filters: AlertFilters) -> list[Alert]:
         """Newest first; keyset on (at, id)."""
-        where: list[str] = []
-        args: list[Any] = []
-
-        def bind(value: Any) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
+        where = BoundFilters()
         if filters.kind is not None:
-            where.append(f"kind = {bind(filters.kind.value)}")
+            where.add(f"kind = {where.bind(filters.kind.value)}")
         if filters.queue_id is not None:
-            where.append(f"queue_id = {bind(filters.queue_id)}")
+            where.add(f"queue_id = {where.bind(filters.queue_id)}")
         if filters.call_id is not None:
-            where.append(f"call_id = {bind(filters.call_id)}")
+            where.add(f"call_id = {where.bind(filters.call_id)}")
         if filters.acknowledged is not None:
-            where.append(
+            where.add(
                 "acknowledged_at IS NOT NULL" if filters.acknowledged else "acknowledged_at IS NULL"
             )
         if filters.since is not None:
-            where.append(f"at >= {bind(filters.since)}")
+            where.add(f"at >= {where.bind(filters.since)}")
         if filters.until is not None:
-            where.append(f"at < {bind(filters.until)}")
+            where.add(f"at < {where.bind(filters.until)}")
         if filters.after is not None:
             at, alert_id = filters.after
-            where.append(f"(at, id) < ({bind(at)}, {bind(alert_id)}::uuid)")
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+            where.add(f"(at, id) < ({where.bind(at)}, {where.bind(alert_id)}::uuid)")
+        clause = where.where_clause()
         sql = (
             f"SELECT {COLUMNS} FROM alerts {clause}"  # noqa: S608 - only bound values
-            f" ORDER BY at DESC, id DESC LIMIT {bind(filters.limit)}"
+            f" ORDER BY at DESC, id DESC LIMIT {where.bind(filters.limit)}"
         )
         async with self._pool.acquire() as conn:
-            return [alert_from_row(r) for r in await conn.fetch(sql, *args)]
+            return [alert_from_row(r) for r in await conn.fetch(sql, *where.args)]
 
     async def acknowledge(self, alert_id: str, at: datetime, by: str) -> Alert | None:
         """Idempotent: the first acknowledgement's time and author are kept."""

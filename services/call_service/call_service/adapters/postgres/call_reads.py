@@ -6,6 +6,7 @@ from typing import Any
 
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS, call_from_row
 from call_service.adapters.postgres.events_repository import LIST_FOR_CALL, event_from_row
+from call_service.adapters.postgres.sql_filters import BoundFilters
 from call_service.service.views import call_view
 from contracts.calls import Call
 from contracts.enums import CallFlag, CallStatus
@@ -32,34 +33,28 @@ class PostgresCallReads:
 
     async def list_calls(self, filters: CallFilters) -> list[Call]:
         """Newest start_time first; fetch `limit` rows (the caller asks one extra to page)."""
-        where: list[str] = []
-        args: list[Any] = []
-
-        def bind(value: Any) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
+        where = BoundFilters()
         if filters.statuses is not None:
             if filters.statuses == frozenset(CallStatus) - {CallStatus.ENDED}:
-                where.append("status <> 'ended'")  # matches the partial "live" index
+                where.add("status <> 'ended'")  # matches the partial "live" index
             else:
-                where.append(f"status = ANY({bind(sorted(filters.statuses))}::text[])")
+                where.add(f"status = ANY({where.bind(sorted(filters.statuses))}::text[])")
         if filters.queue_id is not None:
-            where.append(f"queue_id = {bind(filters.queue_id)}")
+            where.add(f"queue_id = {where.bind(filters.queue_id)}")
         if filters.agent_id is not None:
-            where.append(f"agent_id = {bind(filters.agent_id)}")
+            where.add(f"agent_id = {where.bind(filters.agent_id)}")
         if filters.flag is not None:
-            where.append(f"flags @> ARRAY[{bind(filters.flag.value)}]::text[]")
+            where.add(f"flags @> ARRAY[{where.bind(filters.flag.value)}]::text[]")
         if filters.after is not None:
             start_time, call_id = filters.after
-            where.append(f"(start_time, id) < ({bind(start_time)}, {bind(call_id)})")
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+            where.add(f"(start_time, id) < ({where.bind(start_time)}, {where.bind(call_id)})")
+        clause = where.where_clause()
         sql = (
             f"SELECT {CALL_COLUMNS} FROM calls {clause}"  # noqa: S608 - only bound values
-            f" ORDER BY start_time DESC, id DESC LIMIT {bind(filters.limit)}"
+            f" ORDER BY start_time DESC, id DESC LIMIT {where.bind(filters.limit)}"
         )
         async with self._pool.acquire() as conn:
-            rows = await conn.fetch(sql, *args)
+            rows = await conn.fetch(sql, *where.args)
         return [call_view(call_from_row(r)) for r in rows]
 
     async def get_call(self, call_id: str) -> Call | None:
