@@ -14,7 +14,7 @@ class Call(BaseModel):
     queue_id: str | None
     media: Media | None
     agent_id: str | None
-    start_time: datetime | None
+    start_time: datetime
     answered_at: datetime | None
     end_time: datetime | None
     end_reason: EndReason | None

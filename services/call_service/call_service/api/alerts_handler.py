@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from call_service.adapters.postgres.alerts_repository import AlertFilters
 from call_service.api.auth import require_scope
-from call_service.api.cursors import decode_cursor, encode_cursor
+from call_service.api.cursors import decode_cursor, keyset_page
 from call_service.api.problems import ProblemError
 from call_service.api.query_params import parse_query
 from call_service.api.state import ALERT_READS
@@ -47,9 +47,7 @@ async def list_alerts(request: web.Request) -> web.Response:
         limit=query.limit + 1,
     )
     alerts = await request.app[ALERT_READS].list_alerts(filters)
-    page = alerts[: query.limit]
-    more = len(alerts) > query.limit
-    next_cursor = encode_cursor(page[-1].at, page[-1].id) if more else None
+    page, next_cursor = keyset_page(alerts, query.limit, lambda a: (a.at, a.id))
     body = AlertPage(data=page, next_cursor=next_cursor)
     return web.Response(text=body.model_dump_json(), content_type="application/json")
 

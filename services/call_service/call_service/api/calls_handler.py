@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from call_service.adapters.postgres.call_reads import CallFilters
 from call_service.api.auth import require_scope
-from call_service.api.cursors import decode_cursor, encode_cursor
+from call_service.api.cursors import decode_cursor, keyset_page
 from call_service.api.problems import ProblemError
 from call_service.api.query_params import parse_query
 from call_service.api.state import CALL_READS
@@ -64,11 +64,7 @@ async def list_calls(request: web.Request) -> web.Response:
         limit=query.limit + 1,
     )
     calls = await request.app[CALL_READS].list_calls(filters)
-    page, more = calls[: query.limit], len(calls) > query.limit
-    last = page[-1] if page else None
-    next_cursor = (
-        encode_cursor(last.start_time, last.id) if more and last and last.start_time else None
-    )
+    page, next_cursor = keyset_page(calls, query.limit, lambda c: (c.start_time, c.id))
     body = CallPage(data=page, next_cursor=next_cursor)
     return web.Response(text=body.model_dump_json(), content_type="application/json")
 

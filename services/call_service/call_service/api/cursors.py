@@ -3,10 +3,14 @@
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from call_service.api.problems import ProblemError
 from contracts.problems import FieldError
+
+T = TypeVar("T")
 
 
 def encode_cursor(at: datetime, row_id: str) -> str:
@@ -35,3 +39,17 @@ def invalid_cursor() -> ProblemError:
         "The cursor is not valid.",
         [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
     )
+
+
+def keyset_page(
+    rows: Sequence[T], limit: int, position: Callable[[T], tuple[datetime, str]]
+) -> tuple[list[T], str | None]:
+    """Split `limit + 1` fetched rows into the page and the cursor of the next one.
+
+    Fetching one row more than the page tells whether another page exists
+    without a count query; the cursor is the position of the page's last row.
+    """
+    page = list(rows[:limit])
+    if len(rows) <= limit or not page:
+        return page, None
+    return page, encode_cursor(*position(page[-1]))

@@ -17,7 +17,7 @@ from call_service.adapters.postgres.webhooks_repository import (
     PostgresWebhooksRepository,
 )
 from call_service.api.auth import require_scope
-from call_service.api.cursors import decode_cursor, encode_cursor, invalid_cursor
+from call_service.api.cursors import decode_cursor, invalid_cursor, keyset_page
 from call_service.api.problems import ProblemError
 from call_service.api.state import POOL
 from call_service.api.webhooks_openapi import WEBHOOK_MODELS, WEBHOOK_OPENAPI_PATHS
@@ -124,9 +124,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
     rows = await repository.list_deliveries(
         webhook_id, DeliveryFilter(status=query.status, after=after, limit=query.limit + 1)
     )
-    page, more = rows[: query.limit], len(rows) > query.limit
-    last = page[-1] if more and page else None
-    cursor = encode_cursor(last["created_at"], str(last["id"])) if last else None
+    page, cursor = keyset_page(rows, query.limit, lambda r: (r["created_at"], str(r["id"])))
     data = [WebhookDelivery.model_validate(r) for r in page]
     return _json(WebhookDeliveryPage(data=data, next_cursor=cursor))
 
