@@ -28,7 +28,8 @@ def make_app(secret: str) -> web.Application:
             "verified": verified,
             "delivery": request.headers.get("X-Webhook-Id"),
             "type": request.headers.get("X-Webhook-Event"),
-            "call_id": (event.get("call") or {}).get("id"),
+            "call_id": (event.get("call") or {}).get("id")
+            or (event.get("alert") or {}).get("call_id"),
             "alert": (event.get("alert") or {}).get("kind"),
         }
         print(json.dumps(line), flush=True)
