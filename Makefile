@@ -8,19 +8,21 @@ SHELL := /bin/bash
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+export NEXT_TELEMETRY_DISABLED := 1
 
 PYTHON := .venv/bin/python
 # Each package's importable folder (packages/*/<name>/, services/*/<name>/), tests excluded.
 TYPED_PACKAGES := $(filter-out %/tests,$(patsubst %/__init__.py,%,\
 	$(wildcard packages/*/*/__init__.py services/*/*/__init__.py)))
 
-.PHONY: help env run test lint typecheck unit format dashboard clean
+.PHONY: help env frontend-env contracts run test lint typecheck unit frontend-test format dashboard clean
 
 help:
 	@echo "make run        start every process (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL)"
 	@echo "make test       env, lint, format check, mypy, pytest: what CI runs"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff format + ruff check --fix"
+	@echo "make contracts  regenerate frontend/lib/contracts.{schema.json,ts} from packages/contracts"
 	@echo "make dashboard  the Next.js dashboard (not built yet)"
 	@echo "make clean      stop leftover embedded servers and delete .data/"
 
@@ -31,7 +33,19 @@ env:
 run: env
 	$(PYTHON) -m devstack run
 
-test: env lint typecheck unit
+test: env lint typecheck unit frontend-test
+
+# The dashboard's node_modules, from the committed package-lock.json.
+frontend-env:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+# Regenerate the JSON Schema of the wire models and the dashboard's TypeScript types.
+contracts: env frontend-env
+	$(PYTHON) -m contracts.schema_export
+	cd frontend && npm run --silent gen:contracts
+
+frontend-test: frontend-env
+	cd frontend && npm run --silent check:contracts
 
 lint: env
 	$(PYTHON) -m ruff check .
