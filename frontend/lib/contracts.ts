@@ -315,6 +315,9 @@ export interface OutboxStatus {
  */
 export interface Problem {
   detail: string;
+  /**
+   * The fields at fault; present only for validation problems.
+   */
   errors?: FieldError[] | null;
   status: number;
   title: string;

@@ -13,4 +13,8 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[FieldError] | None = None
+    errors: list[FieldError] | None = Field(
+        default=None,
+        exclude_if=lambda errors: errors is None,
+        description="The fields at fault; present only for validation problems.",
+    )

@@ -21,17 +21,18 @@ local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
 local allowed = 0
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= cost then
+  tokens = tokens - cost
   allowed = 1
 else
-  wait = (1 - tokens) / rate
+  wait = (math.min(cost, burst) - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
@@ -57,12 +58,14 @@ class RedisRateLimiter:
         self._script = client.register_script(BUCKET_SCRIPT)
         self._skip_until = 0.0
 
-    async def check(self, key_label: str) -> RateDecision:
+    async def check(self, key_label: str, cost: int = 1) -> RateDecision:
+        """Take `cost` tokens; a cost above the burst waits for a full bucket and then passes."""
         if self._rate <= 0 or time.monotonic() < self._skip_until:
             return RateDecision(True)
         try:
             allowed, wait = await self._script(
-                keys=[f"{self._prefix}:{key_label}"], args=[self._rate, self._burst]
+                keys=[f"{self._prefix}:{key_label}"],
+                args=[self._rate, self._burst, min(cost, self._burst)],
             )
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
             self._skip_until = time.monotonic() + _PAUSE_AFTER_FAILURE_S

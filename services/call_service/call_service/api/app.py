@@ -16,6 +16,7 @@ from call_service.adapters.system_clock import SystemClock
 from call_service.api import (
     agents_handler,
     alerts_handler,
+    batch_handler,
     calls_handler,
     events_handler,
     ops_handler,
@@ -73,7 +74,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        client_max_size=events_handler.MAX_BODY_BYTES,
+        client_max_size=batch_handler.MAX_BATCH_BYTES,
         middlewares=[
             observe,
             cors_and_security(settings.cors_origins),
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(
         [
             web.post("/api/events", events_handler.post_event),
+            web.post("/api/events/batch", batch_handler.post_batch),
             web.get("/api/calls", calls_handler.list_calls),
             web.get("/api/calls/{call_id}", calls_handler.get_call),
             web.get("/api/calls/{call_id}/events", calls_handler.list_call_events),

@@ -19,13 +19,24 @@ _TAGS = {t.value for t in PRODUCER_EVENT_TYPES}
 
 
 def parse_event(body: bytes) -> EventRequest:
+    """One event from a request body (strict JSON: no NaN, no trailing data)."""
     try:
         return _ADAPTER.validate_json(body)
     except ValidationError as exc:
-        errors = [_field_error(e) for e in exc.errors(include_url=False)]
-        raise ProblemError(
-            422, "Validation failed", "The event does not match the contract.", errors
-        ) from exc
+        raise _invalid(exc) from exc
+
+
+def validate_event(item: object) -> EventRequest:
+    """One event of a batch, already parsed from JSON."""
+    try:
+        return _ADAPTER.validate_python(item)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def _invalid(exc: ValidationError) -> ProblemError:
+    errors = [_field_error(e) for e in exc.errors(include_url=False)]
+    return ProblemError(422, "Validation failed", "The event does not match the contract.", errors)
 
 
 def _field_error(error: Any) -> FieldError:

@@ -6,7 +6,8 @@ from call_service.api.auth import require_scope
 from call_service.api.event_parsing import parse_event
 from call_service.api.observability import correlation_id_of
 from call_service.api.problems import ProblemError
-from call_service.api.state import CLOCK, RATE_LIMITER, UOW_FACTORY
+from call_service.api.rate_limit import enforce_rate_limit
+from call_service.api.state import CLOCK, UOW_FACTORY
 from call_service.service.ingest_event import IngestOptions, ingest_event
 from contracts.enums import Scope
 
@@ -15,17 +16,15 @@ MAX_BODY_BYTES = 64 * 1024
 
 async def post_event(request: web.Request) -> web.Response:
     identity = require_scope(request, Scope.EVENTS_WRITE)
-    decision = await request.app[RATE_LIMITER].check(identity.label)
-    if not decision.allowed:
-        raise ProblemError(
-            429,
-            "Too many requests",
-            "This API key is over its event rate limit; retry after the delay.",
-            headers={"Retry-After": str(decision.retry_after_s)},
-        )
+    await enforce_rate_limit(request, identity.label)
     if request.content_type != "application/json":
         raise ProblemError(415, "Unsupported media type", "Send the event as application/json.")
-    event = parse_event(await request.read())
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise _too_large()
+    body = await request.read()
+    if len(body) > MAX_BODY_BYTES:
+        raise _too_large()
+    event = parse_event(body)
     options = IngestOptions(
         correlation_id=correlation_id_of(request),
         backfill=request.headers.get("X-Backfill", "").lower() == "true",
@@ -37,3 +36,7 @@ async def post_event(request: web.Request) -> web.Response:
         content_type="application/json",
         headers={"Location": f"/api/calls/{event.call_id}"},
     )
+
+
+def _too_large() -> ProblemError:
+    return ProblemError(413, "Payload too large", "The request body is larger than 64 KiB.")

@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 from call_service.api.alerts_handler import AlertListQuery
 from call_service.api.calls_handler import CallListQuery
 from contracts.alerts import Agent, AgentList, Alert, AlertPage
+from contracts.batch import BatchRequest, BatchResults
 from contracts.calls import Call, CallEventList, CallPage, EventAccepted
 from contracts.events import EventRequest
 from contracts.ops import OutboxStatus
@@ -111,6 +112,16 @@ def _paths() -> dict[str, Any]:
     call_id = [path_parameter("call_id")]
     return {
         "/api/events": {"post": post_event},
+        "/api/events/batch": {
+            "post": operation(
+                "Post up to 500 events; one result per event, as POST /api/events would answer"
+                " (scope events:write)",
+                "BatchResults",
+                parameters=_EVENT_HEADERS,
+                body_model="BatchRequest",
+                errors=(413, 415, 422, 429),
+            )
+        },
         "/api/calls": {
             "get": operation(
                 "List calls, newest first, keyset-paginated (scope calls:read)",
@@ -182,6 +193,8 @@ MODELS: list[type[BaseModel]] = [
     AlertPage,
     Agent,
     AgentList,
+    BatchRequest,
+    BatchResults,
 ]
 
 

@@ -24,6 +24,28 @@ _log = structlog.get_logger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def make_problem(
+    status: int, title: str, detail: str, errors: Sequence[FieldError] | None = None
+) -> Problem:
+    slug = title.lower().replace(" ", "-")
+    return Problem(
+        type=f"https://call-lifecycle.dev/problems/{slug}",
+        title=title,
+        status=status,
+        detail=detail,
+        errors=list(errors) if errors is not None else None,
+    )
+
+
+def render_problem(problem: Problem, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=problem.status,
+        text=problem.model_dump_json(exclude_none=True),
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+    )
+
+
 def problem_response(
     status: int,
     title: str,
@@ -31,20 +53,7 @@ def problem_response(
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> web.Response:
-    slug = title.lower().replace(" ", "-")
-    body = Problem(
-        type=f"https://call-lifecycle.dev/problems/{slug}",
-        title=title,
-        status=status,
-        detail=detail,
-        errors=list(errors) if errors is not None else None,
-    )
-    return web.Response(
-        status=status,
-        text=body.model_dump_json(exclude_none=True),
-        content_type=PROBLEM_CONTENT_TYPE,
-        headers=headers,
-    )
+    return render_problem(make_problem(status, title, detail, errors), headers)
 
 
 class ProblemError(Exception):
@@ -59,18 +68,26 @@ class ProblemError(Exception):
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
-        self.response = problem_response(status, title, detail, errors, headers)
+        self.problem = make_problem(status, title, detail, errors)
+        self.headers = headers
+
+    @property
+    def response(self) -> web.Response:
+        return render_problem(self.problem, self.headers)
 
 
-def _domain_problem(exc: DomainError) -> web.Response:
+def domain_problem(exc: DomainError) -> Problem:
     if isinstance(exc, CallNotFound):
-        return problem_response(404, "Call not found", str(exc))
+        return make_problem(404, "Call not found", str(exc))
     if isinstance(exc, UnknownQueue):
         errors = [FieldError(loc=list(exc.loc), msg=str(exc))]
-        return problem_response(422, "Validation failed", str(exc), errors)
+        return make_problem(422, "Validation failed", str(exc), errors)
     if isinstance(exc, CallAlreadyExists | TransitionNotAllowed | IdempotencyConflict):
-        return problem_response(409, "Conflict", str(exc))
-    return problem_response(422, "Rule violated", str(exc))
+        return make_problem(409, "Conflict", str(exc))
+    return make_problem(422, "Rule violated", str(exc))
+
+
+DATABASE_UNAVAILABLE = make_problem(503, "Service unavailable", "The database is unavailable.")
 
 
 _HTTP_TITLES = {
@@ -88,12 +105,12 @@ def error_middleware(unavailable: tuple[type[BaseException], ...]) -> Any:
         except ProblemError as exc:
             return exc.response
         except DomainError as exc:
-            return _domain_problem(exc)
+            return render_problem(domain_problem(exc))
         except InfrastructureUnavailable:
-            return problem_response(503, "Service unavailable", "The database is unavailable.")
+            return render_problem(DATABASE_UNAVAILABLE)
         except unavailable as exc:
             _log.warning("dependency_unavailable", error=type(exc).__name__)
-            return problem_response(503, "Service unavailable", "The database is unavailable.")
+            return render_problem(DATABASE_UNAVAILABLE)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise

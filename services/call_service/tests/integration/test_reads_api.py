@@ -2,12 +2,21 @@
 
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
-from .conftest import READER, event, initiated, post
+from call_service.api.app import create_app
+
+from .conftest import READER, event, initiated, make_settings, post
 
 Client = TestClient[Any, Any]
 H = {"X-API-Key": READER}
+
+
+@pytest.fixture
+async def client(fresh_database_url: str, redis_url: str, aiohttp_client: Any) -> Client:
+    """A database of its own: list assertions must not depend on other tests' calls."""
+    return await aiohttp_client(create_app(make_settings(fresh_database_url, redis_url)))
 
 
 async def _seed(client: Client, prefix: str) -> None:

@@ -1,0 +1,90 @@
+"""POST /api/events/batch: up to 500 events, one result per event, in the batch's order.
+
+Each result is what POST /api/events would have answered for that event alone:
+its status code and its body (the accepted event and call, or a problem). The
+response itself is 200 whenever the batch could be read; a malformed batch
+(not JSON, not `{"events": [...]}`, more than 500 events) is one 4xx problem.
+"""
+
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from call_service.api.auth import require_scope
+from call_service.api.event_parsing import validate_event
+from call_service.api.observability import correlation_id_of
+from call_service.api.problems import (
+    DATABASE_UNAVAILABLE,
+    ProblemError,
+    domain_problem,
+)
+from call_service.api.rate_limit import enforce_rate_limit
+from call_service.api.state import CLOCK, UOW_FACTORY
+from call_service.domain.errors import DomainError
+from call_service.service.errors import InfrastructureUnavailable
+from call_service.service.ingest_batch import for_each_in_call_order
+from call_service.service.ingest_event import IngestOptions, ingest_event
+from contracts.batch import MAX_BATCH_EVENTS, BatchResult, BatchResults
+from contracts.enums import Scope
+from contracts.events import EventRequest
+from contracts.problems import FieldError
+
+MAX_BATCH_BYTES = 1024 * 1024
+
+
+class _BatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: Annotated[list[Any], Field(min_length=1, max_length=MAX_BATCH_EVENTS)]
+
+
+_BODY = TypeAdapter(_BatchBody)
+
+
+async def post_batch(request: web.Request) -> web.Response:
+    identity = require_scope(request, Scope.EVENTS_WRITE)
+    if request.content_type != "application/json":
+        raise ProblemError(415, "Unsupported media type", "Send the batch as application/json.")
+    raw = await request.read()
+    try:
+        batch = _BODY.validate_json(raw)
+    except ValidationError as exc:
+        errors = [
+            FieldError(loc=list(e["loc"]), msg=e["msg"]) for e in exc.errors(include_url=False)
+        ]
+        detail = f'Send {{"events": [...]}} with 1 to {MAX_BATCH_EVENTS} events.'
+        raise ProblemError(422, "Validation failed", detail, errors) from exc
+    await enforce_rate_limit(request, identity.label, cost=len(batch.events))
+    parsed: list[EventRequest | BatchResult] = [_parse(item) for item in batch.events]
+    events = [item if not isinstance(item, BatchResult) else None for item in parsed]
+    options = IngestOptions(
+        correlation_id=correlation_id_of(request),
+        backfill=request.headers.get("X-Backfill", "").lower() == "true",
+    )
+
+    async def apply(event: EventRequest) -> BatchResult:
+        try:
+            result = await ingest_event(
+                request.app[UOW_FACTORY], request.app[CLOCK], event, options
+            )
+        except ProblemError as exc:
+            return BatchResult(status=exc.problem.status, body=exc.problem)
+        except DomainError as exc:
+            problem = domain_problem(exc)
+            return BatchResult(status=problem.status, body=problem)
+        except InfrastructureUnavailable:
+            return BatchResult(status=503, body=DATABASE_UNAVAILABLE)
+        return BatchResult(status=201 if result.created else 200, body=result.body)
+
+    applied = await for_each_in_call_order(events, apply, skipped=None)
+    results = [p if isinstance(p, BatchResult) else a for p, a in zip(parsed, applied, strict=True)]
+    body = BatchResults(results=[r for r in results if r is not None])
+    return web.Response(text=body.model_dump_json(), content_type="application/json")
+
+
+def _parse(item: Any) -> EventRequest | BatchResult:
+    try:
+        return validate_event(item)
+    except ProblemError as exc:
+        return BatchResult(status=exc.problem.status, body=exc.problem)
