@@ -23,7 +23,7 @@ help:
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make contracts  regenerate frontend/lib/contracts.{schema.json,ts} from packages/contracts"
-	@echo "make dashboard  the Next.js dashboard (not built yet)"
+	@echo "make dashboard  serve the built dashboard alone at DASHBOARD_PORT (make run builds it)"
 	@echo "make clean      stop leftover embedded servers and delete .data/"
 
 env:
@@ -33,11 +33,15 @@ env:
 run: env
 	$(PYTHON) -m devstack run
 
-test: env lint typecheck unit frontend-test
+test: env frontend-env lint typecheck unit frontend-test
 
-# The dashboard's node_modules, from the committed package-lock.json.
+# The dashboard's node_modules, from the committed package-lock.json; `npm ci` runs only when
+# node_modules is missing or the lock changed (the stamp is shared with `make run`).
 frontend-env:
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@cd frontend && want=$$(sha256sum package-lock.json | cut -d' ' -f1) \
+	  && if [ "$$(cat node_modules/.devstack-lock-sha256 2>/dev/null)" != "$$want" ]; then \
+	    npm ci --no-audit --no-fund --loglevel=error \
+	    && echo "$$want" > node_modules/.devstack-lock-sha256; fi
 
 # Regenerate the JSON Schema of the wire models and the dashboard's TypeScript types.
 contracts: env frontend-env
@@ -45,7 +49,8 @@ contracts: env frontend-env
 	cd frontend && npm run --silent gen:contracts
 
 frontend-test: frontend-env
-	cd frontend && npm run --silent check:contracts
+	cd frontend && npm run --silent check:contracts && npm test
+	cd frontend && npx --no-install tsc --noEmit
 
 lint: env
 	$(PYTHON) -m ruff check .
@@ -61,9 +66,11 @@ format: env
 	$(PYTHON) -m ruff format .
 	$(PYTHON) -m ruff check --fix .
 
-dashboard:
-	@echo "The Next.js dashboard arrives with the dashboard issue; see frontend/README.md."
-	@echo "Until then, watch live events with: $(PYTHON) -m realtime_service.tail calls --key <key>"
+# The dashboard alone (Next.js), finding the services through CALL_SERVICE_URL and
+# REALTIME_URL read at start-up (defaults: the local ports). Builds first if never built.
+dashboard: frontend-env
+	@cd frontend && if [ ! -f .next/BUILD_ID ]; then npm run --silent build; fi
+	cd frontend && npm run --silent start
 
 clean:
 	@if [ -x $(PYTHON) ]; then $(PYTHON) -m devstack clean; else rm -rf .data; fi

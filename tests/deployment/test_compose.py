@@ -33,5 +33,15 @@ def test_compose_file_is_valid_and_runs_every_process() -> None:
     )
     assert checked.returncode == 0, checked.stderr
     services = set(checked.stdout.split())
-    expected = {"postgres", "redis", "migrate", "api", "relay", "timers", "realtime", "webhooks"}
+    expected = {
+        "postgres",
+        "redis",
+        "migrate",
+        "api",
+        "relay",
+        "timers",
+        "realtime",
+        "webhooks",
+        "dashboard",
+    }
     assert expected <= services

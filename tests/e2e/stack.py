@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,11 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(database_url: str, redis_url: str, channel: str) -> Iterator[Stack]:
+def running_stack(
+    database_url: str, redis_url: str, channel: str, *, extra_env: Mapping[str, str] | None = None
+) -> Iterator[Stack]:
+    """api, relay, timers and realtime on free ports; `extra_env` is laid over their
+    environment (e.g. `CORS_ORIGINS`, or `API_KEYS` with more keys)."""
     api_port, realtime_port = free_port(), free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -38,6 +42,7 @@ def running_stack(database_url: str, redis_url: str, channel: str) -> Iterator[S
         "REALTIME_PORT": str(realtime_port),
         "RELAY_POLL_INTERVAL_S": "0.2",
         "RELAY_MAX_BACKOFF_S": "0.5",
+        **(extra_env or {}),
     }
     api_url, realtime_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{realtime_port}"
     processes = {

@@ -1,7 +1,8 @@
 """`make run`: the whole platform on this machine, with embedded servers for what is missing.
 
 Order: PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), dev
-API keys (unless API_KEYS is set), migrations, then the five processes. Ctrl-C or
+API keys (unless API_KEYS is set), the dashboard's install and build (when stale),
+migrations, then the five processes and the dashboard. Ctrl-C or
 SIGTERM stops everything and exits 0; a process that dies by itself stops everything
 and exits 1, so a crash is never left half-running.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from subprocess import SubprocessError
 from types import FrameType
 
+from devstack import dashboard
 from devstack.console import Console
 from devstack.dev_keys import DevKeys, DevKeysError, load_or_create
 from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
@@ -25,6 +27,7 @@ from devstack.valkey_server import EmbeddedValkey, EmbeddedValkeyError
 
 POSTGRES_PORT = 54329  # preferred ports of the embedded servers; any free one if taken
 VALKEY_PORT = 63790
+DASHBOARD_PORT = 3000
 MIGRATION_TIMEOUT_S = 120.0
 START_TIMEOUT_S = 60.0
 
@@ -70,16 +73,16 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
     try:
         env, keys = _environment(data_dir, console, cleanup)
         _require_free_ports(env)
+        web = _dashboard(env, console)
         _migrate(env, console)
-        supervisor = Supervisor(
-            [
-                ManagedProcess(s.name, s.module, env, _health_url(env, s), console=console)
-                for s in SERVICES
-            ]
-        )
+        processes = [
+            ManagedProcess(s.name, s.module, env, _health_url(env, s), console=console)
+            for s in SERVICES
+        ]
+        supervisor = Supervisor([*processes, *([web] if web else [])])
         cleanup.callback(_reporting_errors, console, supervisor.stop_all)
         supervisor.start_all(START_TIMEOUT_S)
-        console.block(_banner(env, keys, data_dir))
+        console.block(_banner(env, keys, data_dir, dashboard_running=web is not None))
         dead = supervisor.wait_for_exit()
         console.block(
             f"devstack: {dead.name} exited unexpectedly with code {dead.returncode};"
@@ -91,6 +94,7 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
     except (
         StartupError,
         DevKeysError,
+        dashboard.DashboardError,
         EmbeddedPostgresError,
         EmbeddedValkeyError,
         ProcessExitedError,
@@ -121,6 +125,7 @@ def _environment(
     for service in SERVICES:
         if service.port_variable is not None:
             env.setdefault(service.port_variable, str(service.default_port))
+    env.setdefault("DASHBOARD_PORT", str(DASHBOARD_PORT))
     if not env.get("DATABASE_URL"):
         postgres = EmbeddedPostgres(data_dir / "postgres", POSTGRES_PORT)
         cleanup.callback(_reporting_errors, console, postgres.stop)
@@ -139,15 +144,23 @@ def _environment(
 
 
 def _require_free_ports(env: dict[str, str]) -> None:
-    for service in SERVICES:
-        if service.port_variable is None:
-            continue
-        port = int(env[service.port_variable])
+    wanted = [(s.name, s.port_variable) for s in SERVICES if s.port_variable is not None]
+    for name, variable in [*wanted, ("dashboard", "DASHBOARD_PORT")]:
+        port = int(env[variable])
         if not port_is_free(port):
             raise StartupError(
-                f"port {port} for {service.name} is in use: stop what holds it"
-                f" or set {service.port_variable}"
+                f"port {port} for {name} is in use: stop what holds it or set {variable}"
             )
+
+
+def _dashboard(env: dict[str, str], console: Console) -> ManagedProcess | None:
+    """The dashboard's server, installed and built as needed; None without npm."""
+    frontend = dashboard.frontend_dir()
+    if not dashboard.npm_available():
+        console.block("devstack: npm not found: the dashboard is skipped (install Node.js 20)")
+        return None
+    dashboard.prepare(frontend, env, console)
+    return dashboard.server(frontend, env, console)
 
 
 def _migrate(env: dict[str, str], console: Console) -> None:
@@ -167,15 +180,24 @@ def _health_url(env: dict[str, str], service: Service) -> str | None:
     return f"http://{LOOPBACK}:{env[service.port_variable]}/health"
 
 
-def _banner(env: dict[str, str], keys: DevKeys | None, data_dir: Path) -> str:
+def _banner(
+    env: dict[str, str], keys: DevKeys | None, data_dir: Path, *, dashboard_running: bool = True
+) -> str:
     api = f"http://{LOOPBACK}:{env['CALL_SERVICE_PORT']}"
     realtime = f"http://{LOOPBACK}:{env['REALTIME_PORT']}"
+    web = f"http://{LOOPBACK}:{env['DASHBOARD_PORT']}/"
+    if not dashboard_running:
+        web_line = "  dashboard      not started (npm not found)"
+    elif keys is None:
+        web_line = f"  dashboard      {web}   (asks for a key with calls:read)"
+    else:
+        web_line = f"  dashboard      {web}#key={keys.supervisor}"
     lines = [
         "",
         "devstack: all processes are up",
         f"  call service   {api}   (OpenAPI: {api}/api/openapi.json)",
         f"  realtime       {realtime}   (Socket.io path /socket.io/)",
-        "  dashboard      not part of this build yet: it arrives with the dashboard issue",
+        web_line,
         f"  DATABASE_URL   {env['DATABASE_URL']}",
         f"  REDIS_URL      {env['REDIS_URL']}",
     ]

@@ -1,4 +1,4 @@
-"""One Python module run as a child process, its output forwarded line by line.
+"""One Python module (or any command) run as a child process, its output forwarded line by line.
 
 Each child gets its own session (process group): a Ctrl-C in the terminal reaches
 only the supervisor, which then stops the children in order, and signals go to
@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import IO
 from urllib.parse import urlsplit
@@ -36,6 +37,9 @@ class HealthTimeoutError(TimeoutError):
 class ManagedProcess:
     """`python -m <module>` with `env` laid over the current environment.
 
+    `command` replaces `python -m <module>` with any argv (for example `npm run start`),
+    run in `cwd` when given; `module` then only names it in messages.
+
     `health_url`: an HTTP URL that answers 200 once the process serves; a process
     without one counts as healthy as soon as it runs. As a context manager it
     starts, waits until healthy, and stops on exit.
@@ -49,6 +53,8 @@ class ManagedProcess:
         health_url: str | None = None,
         *,
         args: Sequence[str] = (),
+        command: Sequence[str] | None = None,
+        cwd: Path | None = None,
         console: Console | None = None,
     ) -> None:
         self.name = name
@@ -56,6 +62,8 @@ class ManagedProcess:
         self.env = dict(env or {})
         self.health_url = health_url
         self.args = tuple(args)
+        self.command = tuple(command) if command is not None else None
+        self.cwd = cwd
         self._console = console or _DEFAULT_CONSOLE
         self._popen: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
@@ -80,8 +88,14 @@ class ManagedProcess:
     def start(self) -> None:
         if self.is_running():
             raise RuntimeError(f"{self.name} is already running")
-        self._popen = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", self.module, *self.args],
+        argv = (
+            [*self.command, *self.args]
+            if self.command is not None
+            else [sys.executable, "-m", self.module, *self.args]
+        )
+        self._popen = subprocess.Popen(  # noqa: S603 - our own interpreter and module, or our argv
+            argv,
+            cwd=self.cwd,
             env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

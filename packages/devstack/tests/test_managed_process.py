@@ -1,4 +1,5 @@
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -115,3 +116,17 @@ def _wait_for_line(process: ManagedProcess, prefix: str, timeout: float = 20) ->
                 return line
         time.sleep(0.05)
     raise AssertionError(f"{process.name} never printed {prefix!r}: {process.recent_output()}")
+
+
+def test_an_arbitrary_command_runs_in_its_directory(tmp_path: Path) -> None:
+    process = ManagedProcess(
+        "shell",
+        "sh",
+        command=["sh", "-c", 'echo "in $(pwd) with $GREETING"'],
+        cwd=tmp_path,
+        env={"GREETING": "hello"},
+    )
+    process.start()
+
+    assert process.wait(timeout=20) == 0
+    assert process.recent_output() == [f"in {tmp_path} with hello"]

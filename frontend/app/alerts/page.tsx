@@ -1,0 +1,5 @@
+import { AlertsList } from "@/ui/alerts/alerts-list";
+
+export default function AlertsPage() {
+  return <AlertsList />;
+}

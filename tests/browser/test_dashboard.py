@@ -1,0 +1,225 @@
+"""End to end in a real browser: Debian's Chromium, driven by playwright-core, against
+the dashboard (`npm run start`) and the real api, relay, timers and realtime processes.
+
+Each test runs one Node scenario from `frontend/tests/browser/` and passes when it exits
+0. The processes are started once for this module on a database of its own; scenarios
+use their own call ids. Screenshots land in `test-artifacts/screenshots/`; with
+`SAVE_DOC_SCREENSHOTS=1` the pages' screenshots are also copied to `docs/screenshots/`.
+"""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import asyncpg
+import pytest
+
+from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
+from devstack.network import free_port
+from devstack.postgres_admin import create_database, drop_database, run_blocking
+
+from .control import control_server
+from .dashboard import REPO, DashboardUnavailableError, dashboard_server, ensure_built
+
+
+def _load_e2e_stack() -> ModuleType:
+    """tests/e2e/stack.py, by path: under pytest's importlib mode the test folders share
+    no importable parent package."""
+    if "e2e.stack" in sys.modules:
+        return sys.modules["e2e.stack"]
+    name = "browser_e2e_stack"
+    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "e2e" / "stack.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_e2e = _load_e2e_stack()
+API_KEYS: str = _e2e.API_KEYS
+PRODUCER: str = _e2e.PRODUCER
+running_stack = _e2e.running_stack
+Stack = Any  # tests/e2e/stack.py's Stack
+
+SUPERVISOR = "browser-supervisor"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCENARIOS = REPO / "frontend" / "tests" / "browser"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+SCENARIO_TIMEOUT_S = 90
+
+pytestmark = pytest.mark.timeout(900)  # the first test pays for `npm run build`
+
+
+@dataclass
+class BrowserStack:
+    stack: Stack
+    dashboard: ManagedProcess
+    dashboard_url: str
+    control_url: str
+
+    def scenario_env(self) -> dict[str, str]:
+        env = {
+            "DASHBOARD_URL": self.dashboard_url,
+            "CALL_SERVICE_URL": self.stack.api_url,
+            "REALTIME_URL": self.stack.realtime_url,
+            "PRODUCER_KEY": PRODUCER,
+            "SUPERVISOR_KEY": SUPERVISOR,
+            "CONTROL_URL": self.control_url,
+            "CHROMIUM_PATH": CHROMIUM,
+            "SCREENSHOT_DIR": str(SCREENSHOTS),
+        }
+        if os.environ.get("SAVE_DOC_SCREENSHOTS") == "1":
+            env["DOC_SCREENSHOT_DIR"] = str(REPO / "docs" / "screenshots")
+        return env
+
+    def logs(self) -> str:
+        parts = ["--- dashboard ---\n" + "\n".join(self.dashboard.recent_output()[-40:])]
+        for name, process in self.stack.processes.items():
+            parts.append(f"--- {name} ---\n" + "\n".join(process.recent_output()[-20:]))
+        return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def dashboard_build() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install chromium`; "
+            ".ci/run does it as root) or set CHROMIUM_PATH",
+            pytrace=False,
+        )
+    try:
+        ensure_built()
+    except DashboardUnavailableError as exc:
+        pytest.fail(f"the dashboard cannot be built: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def browser_database_url(pg_server_url: str) -> Iterator[str]:
+    """A migrated database of this module's own, with queues whose rules fire fast."""
+    from call_service.migrate import apply_migrations
+
+    name = f"test_browser_{uuid.uuid4().hex}"
+    url = create_database(pg_server_url, name)
+    try:
+        run_blocking(lambda: apply_migrations(url))
+        run_blocking(lambda: _insert_fast_queue(url))
+        yield url
+    finally:
+        drop_database(pg_server_url, name)
+
+
+async def _insert_fast_queue(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        # SLA 1 s (an sla_breached arrives on its own), the other timers out of the way.
+        await conn.execute(
+            "INSERT INTO queues (id, name, sla_seconds, no_answer_seconds, max_hold_seconds,"
+            " short_call_seconds) VALUES ('demo_fast', 'Demo (fast rules)', 1, 300, 300, 10)"
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def browser_stack(
+    dashboard_build: None, browser_database_url: str, redis_url: str
+) -> Iterator[BrowserStack]:
+    dashboard_port = free_port()
+    origin = f"http://127.0.0.1:{dashboard_port}"
+    extra_env = {
+        "API_KEYS": f"{API_KEYS},{SUPERVISOR}:calls:read+alerts:ack",
+        "CORS_ORIGINS": origin,
+    }
+    channel = f"test-browser-{uuid.uuid4().hex}"
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # this run's screenshots only
+    with running_stack(browser_database_url, redis_url, channel, extra_env=extra_env) as stack:
+        dashboard = dashboard_server(dashboard_port, stack.api_url, stack.realtime_url)
+        try:
+            dashboard.start()
+            dashboard.wait_healthy(60)
+        except (ProcessExitedError, HealthTimeoutError) as exc:
+            dashboard.stop()
+            pytest.fail(f"the dashboard does not start: {exc}", pytrace=False)
+        try:
+            with control_server(stack.processes) as control_url:
+                yield BrowserStack(stack, dashboard, origin, control_url)
+        finally:
+            dashboard.stop()
+
+
+def run_scenario(browser: BrowserStack, script: str) -> None:
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            ["node", str(SCENARIOS / script)],
+            cwd=REPO / "frontend",
+            env={**os.environ, **browser.scenario_env()},
+            capture_output=True,
+            text=True,
+            timeout=SCENARIO_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = _text(exc.stdout) + _text(exc.stderr)
+        pytest.fail(
+            f"{browser.logs()}\n--- {script} ---\n{out}\n"
+            f"{script} still running after {SCENARIO_TIMEOUT_S}s, its output just above",
+            pytrace=False,
+        )
+    print(result.stdout, result.stderr, f"{script}: {time.monotonic() - started:.1f}s", sep="\n")
+    if result.returncode != 0:
+        pytest.fail(
+            f"{browser.logs()}\n--- {script} ---\n{result.stdout}\n{result.stderr}\n"
+            f"{script} failed (exit {result.returncode}), its output just above",
+            pytrace=False,
+        )
+
+
+def _text(data: str | bytes | None) -> str:
+    if isinstance(data, bytes):
+        return data.decode(errors="replace")
+    return data or ""
+
+
+def test_every_page_renders_and_is_screenshotted(browser_stack: BrowserStack) -> None:
+    """First, on an almost empty database, so the pages' screenshots show only its calls."""
+    run_scenario(browser_stack, "tour.mjs")
+
+
+def test_posted_events_appear_and_change_rows_without_a_reload(
+    browser_stack: BrowserStack,
+) -> None:
+    run_scenario(browser_stack, "live_calls.mjs")
+
+
+def test_status_and_queue_filters_live_in_the_url(browser_stack: BrowserStack) -> None:
+    run_scenario(browser_stack, "filters.mjs")
+
+
+def test_a_call_timeline_grows_live(browser_stack: BrowserStack) -> None:
+    run_scenario(browser_stack, "call_detail.mjs")
+
+
+def test_an_alert_appears_live_and_is_acknowledged(browser_stack: BrowserStack) -> None:
+    run_scenario(browser_stack, "alerts.mjs")
+
+
+def test_a_key_is_asked_for_and_a_wrong_one_explained(browser_stack: BrowserStack) -> None:
+    run_scenario(browser_stack, "access.mjs")
+
+
+def test_a_realtime_outage_shows_and_missed_changes_are_resynced(
+    browser_stack: BrowserStack,
+) -> None:
+    run_scenario(browser_stack, "reconnect.mjs")
