@@ -37,7 +37,7 @@ export function Timeline({ events }: { events: readonly CallEvent[] }) {
             <span className="timeline-seq">#{event.seq}</span>
             <time dateTime={event.timestamp}>{new Date(event.timestamp).toLocaleTimeString()}</time>
             <strong>{LABELS[event.type] ?? event.type}</strong>
-            {system ? <span className="system-tag">system</span> : null}
+            <span>{system ? <span className="system-tag">system</span> : null}</span>
             <span className="timeline-data">{describeData(event.data)}</span>
           </li>
         );
