@@ -444,64 +444,9 @@ export interface QueueStats {
  */
 export interface Stats {
   generated_at: string;
-  overall: QueueStats1;
+  overall: QueueStats;
   queues: QueueStats[];
   window: StatsWindow;
-}
-/**
- * All the queues below, taken together.
- */
-export interface QueueStats1 {
-  /**
-   * Ended as abandoned without ever being answered.
-   */
-  abandoned: number;
-  /**
-   * (abandoned - short abandons) / offered.
-   */
-  abandonment_rate: number | null;
-  /**
-   * Average handle time: (talk + hold) / handled (answered and ended).
-   */
-  aht_s: number | null;
-  answered: number;
-  answered_within_sla: number;
-  /**
-   * Average speed of answer: wait / answered.
-   */
-  asa_s: number | null;
-  /**
-   * Hold time of handled calls / handled.
-   */
-  average_hold_s: number | null;
-  /**
-   * Seconds since the start of the oldest call waiting now; null when none.
-   */
-  longest_current_wait_s: number | null;
-  /**
-   * Calls whose start_time lies in the window.
-   */
-  offered: number;
-  /**
-   * The queue; null for the overall totals.
-   */
-  queue_id: string | null;
-  /**
-   * answered within SLA / (answered + abandoned - short abandons), or / answered when the queue excludes abandons.
-   */
-  service_level: number | null;
-  /**
-   * Abandoned within the queue's short_abandon_seconds of the start.
-   */
-  short_abandons: number;
-  /**
-   * Handled calls transferred at least once / handled.
-   */
-  transfer_rate: number | null;
-  /**
-   * Calls waiting or routed right now (any start time).
-   */
-  waiting_now: number;
 }
 /**
  * The half-open interval [from, to) that the call's `start_time` must fall in.

@@ -46,8 +46,11 @@ def wire_schema() -> dict[str, Any]:
         if "properties" in definition and name not in SPARSE_MODELS:
             # Serialised models always carry every field (null when unknown).
             definition["required"] = sorted(definition["properties"])
-        for prop in definition.get("properties", {}).values():
+        for field_name, prop in definition.get("properties", {}).items():
             prop.pop("title", None)  # else the generator makes an alias type per field
+            if "$ref" in prop:
+                # A $ref with a sibling description becomes a second copy of the type.
+                definition["properties"][field_name] = {"$ref": prop["$ref"]}
     names = sorted(m.__name__ for m in WIRE_MODELS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
