@@ -223,3 +223,11 @@ def test_a_realtime_outage_shows_and_missed_changes_are_resynced(
     browser_stack: BrowserStack,
 ) -> None:
     run_scenario(browser_stack, "reconnect.mjs")
+
+
+def test_the_table_stays_smooth_with_5000_calls_and_50_events_a_second(
+    browser_stack: BrowserStack,
+) -> None:
+    """Last: it leaves 5,000 live calls behind. Prints the frame-gap and long-task
+    figures; fails when a touched row misses its last event, or on real jank."""
+    run_scenario(browser_stack, "crowd.mjs")

@@ -51,6 +51,41 @@ export async function post(type, callId, data = {}, { eventId } = {}) {
   return JSON.parse(text);
 }
 
+/**
+ * POST /api/events/batch as the producer (1 to 500 events `{type, call_id, data, …}`);
+ * waits out a 429 (Retry-After) and tries again; asserts every event was accepted (201,
+ * or 200 for a replay) and answers the results. `backfill` sends `X-Backfill: true`.
+ */
+export async function postBatch(events, { backfill = false } = {}) {
+  const headers = { "X-API-Key": env.producerKey, "Content-Type": "application/json" };
+  if (backfill) headers["X-Backfill"] = "true";
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const response = await fetch(`${env.api}/api/events/batch`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ events }),
+    });
+    const text = await response.text();
+    if (response.status === 429 && Date.now() < deadline) {
+      const retryAfter = Number(response.headers.get("retry-after") ?? "1");
+      await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfter, 0.05) * 1000));
+      continue;
+    }
+    assert.equal(response.status, 200, `POST a batch of ${events.length}: ${response.status} ${text}`);
+    const { results } = JSON.parse(text);
+    const refused = results
+      .map((result, index) => ({ result, event: events[index] }))
+      .filter(({ result }) => result.status !== 201 && result.status !== 200);
+    assert.deepEqual(
+      refused.slice(0, 3).map(({ result, event }) => `${event.type} ${event.call_id}: ${result.status} ${JSON.stringify(result.body)}`),
+      [],
+      `${refused.length} of ${events.length} events refused`,
+    );
+    return results;
+  }
+}
+
 /** GET on the call service with the supervisor key; answers the JSON body. */
 export async function get(pathAndQuery) {
   const response = await fetch(`${env.api}${pathAndQuery}`, {
