@@ -18,11 +18,13 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from realtime_service.auth_deadline import enforce_auth_deadline
 from realtime_service.metrics import RealtimeMetrics
 from realtime_service.namespace import RealtimeNamespace
 from realtime_service.settings import Settings
 from realtime_service.subscriber import RelaySubscriber
 from service_kit.probes import probe_routes
+from service_kit.security_headers import add_security_headers
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 SIO_KEY: web.AppKey[Any] = web.AppKey("sio")
@@ -41,6 +43,7 @@ _log = structlog.get_logger(__name__)
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application()
+    add_security_headers(app)
     metrics = RealtimeMetrics()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
@@ -48,6 +51,7 @@ def create_app(settings: Settings) -> web.Application:
         max_http_buffer_size=MAX_CLIENT_PACKET_BYTES,
     )
     sio.register_namespace(RealtimeNamespace(settings.api_keys, metrics))
+    enforce_auth_deadline(sio, settings.auth_deadline_s)
     sio.attach(app, socketio_path="socket.io")
     app[SETTINGS_KEY] = settings
     app[SIO_KEY] = sio

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contracts.realtime import RELAY_CHANNEL
+from realtime_service.auth_deadline import AUTH_DEADLINE_S
 from service_kit.api_keys import ApiKeyConfigError, ApiKeyRing, parse_api_keys
 
 DEFAULT_PORT = 8001
@@ -29,6 +30,8 @@ class Settings:
     port: int = DEFAULT_PORT
     redis_channel: str = RELAY_CHANNEL
     cors_origins: tuple[str, ...] = ()
+    auth_deadline_s: float = AUTH_DEADLINE_S
+    """Seconds a transport may stay open without authenticating (REALTIME_AUTH_DEADLINE_S)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -40,7 +43,21 @@ class Settings:
             port=_port(source),
             redis_channel=source.get("REDIS_CHANNEL", "").strip() or RELAY_CHANNEL,
             cors_origins=_cors_origins(source),
+            auth_deadline_s=_positive(source, "REALTIME_AUTH_DEADLINE_S", AUTH_DEADLINE_S),
         )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number of seconds") from exc
+    if not value > 0:
+        raise SettingsError(f"{name} must be positive")
+    return value
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

@@ -86,3 +86,10 @@ async def test_subscriber_resubscribes_after_redis_drops_the_connection(
     await realtime.publish(make_call_event(call_id="c-1", seq=1))
     name_, payload = await listener.next()
     assert (name_, payload["event"]["call_id"]) == ("call_event", "c-1")
+
+
+async def test_every_http_response_carries_the_security_headers(realtime) -> None:
+    url = f"{realtime.url}/health"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"

@@ -9,13 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from call_service.api.problems import Handler
+from service_kit.security_headers import SECURITY_HEADERS
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
 _ALLOWED_HEADERS = "Content-Type, X-API-Key, X-Request-ID, X-Backfill"
 _EXPOSED_HEADERS = "X-Request-ID, Retry-After, Location"
 

@@ -1,0 +1,30 @@
+"""A transport that never authenticates is closed; an authenticated one stays."""
+
+import asyncio
+import dataclasses
+
+import engineio
+import pytest
+
+from realtime_service.settings import Settings
+
+
+@pytest.fixture
+async def strict(start, settings: Settings):
+    return await start(dataclasses.replace(settings, auth_deadline_s=0.5))
+
+
+async def test_a_transport_that_never_sends_a_key_is_closed_after_the_deadline(strict) -> None:
+    raw = engineio.AsyncClient()
+    closed = asyncio.Event()
+    raw.on("disconnect", closed.set)
+    await raw.connect(strict.url, engineio_path="socket.io", transports=["websocket"])
+    await asyncio.wait_for(closed.wait(), 5)
+    assert raw.state != "connected"
+
+
+async def test_an_authenticated_socket_outlives_the_deadline(strict, connect, keys) -> None:
+    listener = await connect(url=strict.url)
+    await asyncio.sleep(1.0)  # the point: still connected well after the 0.5 s deadline
+    assert listener.client.connected
+    assert await listener.subscribe("calls") == {"ok": True}
