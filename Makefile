@@ -15,7 +15,7 @@ PYTHON := .venv/bin/python
 TYPED_PACKAGES := $(filter-out %/tests,$(patsubst %/__init__.py,%,\
 	$(wildcard packages/*/*/__init__.py services/*/*/__init__.py)))
 
-.PHONY: help env frontend-env contracts run test lint typecheck unit frontend-test format dashboard clean
+.PHONY: help env frontend-env contracts run test lint typecheck unit frontend-test format dashboard soak clean
 
 help:
 	@echo "make run        start every process (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL)"
@@ -24,6 +24,7 @@ help:
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make contracts  regenerate frontend/lib/contracts.{schema.json,ts} from packages/contracts"
 	@echo "make dashboard  serve the built dashboard alone at DASHBOARD_PORT (make run builds it)"
+	@echo "make soak       steady mixed load with sockets for SOAK_MINUTES (10); one summary line"
 	@echo "make clean      stop leftover embedded servers and delete .data/"
 
 env:
@@ -71,6 +72,14 @@ format: env
 dashboard: frontend-env
 	@cd frontend && if [ ! -f .next/BUILD_ID ]; then npm run --silent build; fi
 	cd frontend && npm run --silent start
+
+# Soak: the whole stack on free ports under a steady mixed workload with subscribed sockets,
+# then errors, lost/duplicated events, p99 latency per minute, RSS and outbox (bench/soak.py).
+SOAK_MINUTES ?= 10
+SOAK_RATE ?= 50
+SOAK_SOCKETS ?= 20
+soak: env
+	$(PYTHON) bench/soak.py --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE) --sockets $(SOAK_SOCKETS)
 
 clean:
 	@if [ -x $(PYTHON) ]; then $(PYTHON) -m devstack clean; else rm -rf .data; fi
