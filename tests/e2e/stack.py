@@ -21,9 +21,20 @@ class Stack:
     api_url: str
     realtime_url: str
     processes: dict[str, ManagedProcess]
+    env: dict[str, str] = field(default_factory=dict)
+    """The environment every process was started with (for starting more of them)."""
 
     def output(self, name: str) -> str:
         return "\n".join(self.processes[name].recent_output())
+
+    def another(self, name: str, module: str, **overrides: str) -> ManagedProcess:
+        """One more process of the stack (not started): a second relay, a second realtime
+        on its own `REALTIME_PORT`, …; the caller starts and stops it."""
+        health_url = None
+        if module == "realtime_service":
+            port = overrides.setdefault("REALTIME_PORT", str(free_port()))
+            health_url = f"http://127.0.0.1:{port}/health"
+        return ManagedProcess(name, module, {**self.env, **overrides}, health_url)
 
 
 @contextlib.contextmanager
@@ -54,7 +65,7 @@ def running_stack(
     with contextlib.ExitStack() as stack:
         for process in processes.values():
             stack.enter_context(process)
-        yield Stack(api_url, realtime_url, processes)
+        yield Stack(api_url, realtime_url, processes, env)
 
 
 @dataclass
@@ -67,10 +78,11 @@ class SocketClient:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     by_call: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     sio: Any = None
+    reconnection: bool = True
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def connect(self, *rooms: str) -> None:
-        self.sio = socketio.AsyncClient(reconnection=True)
+        self.sio = socketio.AsyncClient(reconnection=self.reconnection)
         self.sio.on("call_event", self._on_event)
         self.sio.on("alert", self._on_alert)
         await self.sio.connect(self.url, auth={"apiKey": self.key}, transports=["websocket"])

@@ -1,6 +1,6 @@
 """POST /api/events/batch: one result per event, as the single endpoint would answer."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.calls import EventAccepted
 from contracts.events import EventRequest
@@ -11,6 +11,8 @@ MAX_BATCH_EVENTS = 500
 
 class BatchRequest(BaseModel):
     """Each event is validated on its own: a bad one gets a 422 in its result slot."""
+
+    model_config = ConfigDict(extra="forbid")
 
     events: list[EventRequest] = Field(min_length=1, max_length=MAX_BATCH_EVENTS)
 

@@ -3,6 +3,8 @@
 from types import TracebackType
 from typing import Any, Self
 
+import asyncpg
+
 from call_service.adapters.postgres.agents_repository import PostgresAgentsRepository
 from call_service.adapters.postgres.alerts_repository import PostgresAlertsRepository
 from call_service.adapters.postgres.calls_repository import PostgresCallsRepository
@@ -13,6 +15,11 @@ from call_service.adapters.postgres.queues_repository import PostgresQueuesRepos
 from call_service.adapters.postgres.timers_repository import PostgresTimersRepository
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.service.errors import InfrastructureUnavailable
+
+_BROKEN_AT_START: tuple[type[BaseException], ...] = (
+    *UNAVAILABLE_ERRORS,
+    asyncpg.exceptions.InternalClientError,
+)
 
 
 class PostgresUnitOfWork:
@@ -35,7 +42,11 @@ class PostgresUnitOfWork:
             self._conn = await self._pool.acquire()
             self._tx = self._conn.transaction()
             await self._tx.start()
-        except UNAVAILABLE_ERRORS as exc:
+        except _BROKEN_AT_START as exc:
+            # A pooled connection caught mid-teardown (PostgreSQL shutting down) fails
+            # with InternalClientError at BEGIN: unavailable, and the connection is dropped.
+            if self._conn is not None:
+                self._conn.terminate()
             await self._release()
             raise InfrastructureUnavailable("database unavailable") from exc
         self.calls = PostgresCallsRepository(self._conn)
