@@ -18,13 +18,13 @@ from typing import TextIO
 
 from devstack.console import Console
 from devstack.dev_keys import DevKeys
+from devstack.local_stack import StartupError, run_migrations
 from devstack.managed_process import ManagedProcess
 from devstack.network import LOOPBACK, free_port
 from devstack.postgres_admin import create_database, drop_database
 from devstack.postgres_server import EmbeddedPostgres
 from devstack.valkey_server import EmbeddedValkey
 
-MIGRATION_TIMEOUT_S = 120.0
 START_TIMEOUT_S = 60.0
 # The seeded queues' rule thresholds, far above a soak call's life: the workload's scripts
 # stay valid (no `call_retransfer` moves a ringing call back to waiting under it), and the
@@ -102,14 +102,10 @@ def start_stack(cleanup: ExitStack, log: TextIO) -> SoakStack:
         env[variable] = ""  # never collide with a `make run` on the same machine
 
     print("soak: running migrations", flush=True)
-    migrate = ManagedProcess("migrate", "call_service.migrate", env, console=console)
-    migrate.start()
     try:
-        code = migrate.wait(MIGRATION_TIMEOUT_S)
-    finally:
-        migrate.stop()
-    if code != 0:
-        raise StackError(f"migrations failed (exit code {code}): see the log")
+        run_migrations(env, console)
+    except StartupError as exc:
+        raise StackError(f"{exc}: see the log") from exc
 
     api_url = f"http://{LOOPBACK}:{api_port}"
     realtime_url = f"http://{LOOPBACK}:{realtime_port}"

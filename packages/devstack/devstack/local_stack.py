@@ -74,7 +74,7 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
         env, keys = _environment(data_dir, console, cleanup)
         _require_free_ports(env)
         web = _dashboard(env, console)
-        _migrate(env, console)
+        run_migrations(env, console)
         processes = [
             ManagedProcess(s.name, s.module, env, _health_url(env, s), console=console)
             for s in SERVICES
@@ -163,7 +163,8 @@ def _dashboard(env: dict[str, str], console: Console) -> ManagedProcess | None:
     return dashboard.server(frontend, env, console)
 
 
-def _migrate(env: dict[str, str], console: Console) -> None:
+def run_migrations(env: dict[str, str], console: Console) -> None:
+    """`python -m call_service.migrate` with `env`; StartupError unless it exits 0."""
     migrate = ManagedProcess("migrate", "call_service.migrate", env, console=console)
     migrate.start()
     try:
