@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from call_service.api.openapi import REF, json_body, query_parameters
 from contracts.webhooks import (
     Webhook,
     WebhookCreate,
@@ -26,7 +27,6 @@ WEBHOOK_MODELS: list[type[BaseModel]] = [
     WebhookDelivery,
     WebhookDeliveryPage,
 ]
-_REF = "#/components/schemas/{model}"
 _KEY: list[dict[str, list[str]]] = [{"apiKey": []}]
 _TEXT = {
     401: "Missing or unknown API key.",
@@ -39,12 +39,8 @@ _TEXT = {
 }
 
 
-def _json(model: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(model=model)}}}
-
-
 def _problems(*codes: int) -> dict[str, Any]:
-    content = {"application/problem+json": {"schema": {"$ref": _REF.format(model="Problem")}}}
+    content = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     return {str(c): {"description": _TEXT[c], "content": content} for c in (401, 403, 503, *codes)}
 
 
@@ -57,23 +53,15 @@ def _path_param(name: str) -> dict[str, Any]:
     }
 
 
-def _query_parameters() -> list[dict[str, Any]]:
-    schema = WebhookDeliveryQuery.model_json_schema()
-    return [
-        {"name": name, "in": "query", "required": False, "schema": prop}
-        for name, prop in schema["properties"].items()
-    ]
-
-
 _WEBHOOK = [_path_param("webhook_id")]
 WEBHOOK_OPENAPI_PATHS: dict[str, Any] = {
     "/api/webhooks": {
         "post": {
             "summary": "Register a webhook (scope admin); the only answer carrying its secret",
             "security": _KEY,
-            "requestBody": {"required": True, "content": _json("WebhookCreate")},
+            "requestBody": {"required": True, "content": json_body("WebhookCreate")},
             "responses": {
-                "201": {"description": "Registered.", "content": _json("WebhookCreated")},
+                "201": {"description": "Registered.", "content": json_body("WebhookCreated")},
                 **_problems(415, 422),
             },
         },
@@ -81,7 +69,7 @@ WEBHOOK_OPENAPI_PATHS: dict[str, Any] = {
             "summary": "List webhooks, without secrets (scope admin)",
             "security": _KEY,
             "responses": {
-                "200": {"description": "Webhooks.", "content": _json("WebhookList")},
+                "200": {"description": "Webhooks.", "content": json_body("WebhookList")},
                 **_problems(),
             },
         },
@@ -92,7 +80,7 @@ WEBHOOK_OPENAPI_PATHS: dict[str, Any] = {
             "security": _KEY,
             "parameters": _WEBHOOK,
             "responses": {
-                "200": {"description": "The webhook.", "content": _json("Webhook")},
+                "200": {"description": "The webhook.", "content": json_body("Webhook")},
                 **_problems(404),
             },
         },
@@ -107,9 +95,9 @@ WEBHOOK_OPENAPI_PATHS: dict[str, Any] = {
         "get": {
             "summary": "Deliveries, newest first, each with every attempt (scope admin)",
             "security": _KEY,
-            "parameters": [*_WEBHOOK, *_query_parameters()],
+            "parameters": [*_WEBHOOK, *query_parameters(WebhookDeliveryQuery)],
             "responses": {
-                "200": {"description": "A page.", "content": _json("WebhookDeliveryPage")},
+                "200": {"description": "A page.", "content": json_body("WebhookDeliveryPage")},
                 **_problems(404, 422),
             },
         }
@@ -120,7 +108,7 @@ WEBHOOK_OPENAPI_PATHS: dict[str, Any] = {
             "security": _KEY,
             "parameters": [*_WEBHOOK, _path_param("delivery_id")],
             "responses": {
-                "202": {"description": "Pending again.", "content": _json("WebhookDelivery")},
+                "202": {"description": "Pending again.", "content": json_body("WebhookDelivery")},
                 **_problems(404, 409),
             },
         }

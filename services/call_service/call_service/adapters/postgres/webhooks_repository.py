@@ -104,20 +104,18 @@ class PostgresWebhooksRepository:
     async def get_delivery(
         self, webhook_id: uuid.UUID, delivery_id: uuid.UUID
     ) -> dict[str, Any] | None:
-        async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(GET_DELIVERY, delivery_id, webhook_id)
-            if row is None:
-                return None
-            rows = [dict(row)]
-            await _attach_attempts(conn, rows)
-        return rows[0]
+        return await self._one_with_attempts(GET_DELIVERY, delivery_id, webhook_id)
 
     async def redeliver(
         self, webhook_id: uuid.UUID, delivery_id: uuid.UUID
     ) -> dict[str, Any] | None:
         """Reset to pending with a fresh attempt budget; None if absent or in flight."""
+        return await self._one_with_attempts(REDELIVER, delivery_id, webhook_id)
+
+    async def _one_with_attempts(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        """The delivery row `sql` returns, with its attempts log; None if no row."""
         async with self._pool.acquire() as conn:
-            row = await conn.fetchrow(REDELIVER, delivery_id, webhook_id)
+            row = await conn.fetchrow(sql, *args)
             if row is None:
                 return None
             rows = [dict(row)]
