@@ -11,6 +11,7 @@ import sys
 import uuid
 from typing import Any
 
+import orjson
 import structlog
 import structlog.tracebacks
 from structlog.contextvars import bind_contextvars, bound_contextvars
@@ -32,7 +33,7 @@ def configure_logging(service: str, level: str | None = None) -> None:
     renderer: Any = (
         structlog.dev.ConsoleRenderer()
         if os.environ.get("LOG_FORMAT") == "console"
-        else structlog.processors.JSONRenderer()
+        else structlog.processors.JSONRenderer(serializer=_json_line)
     )
     structlog.configure(
         processors=[
@@ -53,6 +54,11 @@ def configure_logging(service: str, level: str | None = None) -> None:
     # Libraries log through the standard library; keep their warnings, as JSON-ish text.
     logging.basicConfig(level=max(level_no, logging.WARNING), stream=sys.stderr)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def _json_line(event_dict: dict[str, Any], **_: Any) -> str:
+    """orjson: several times faster than json.dumps on the per-request log line."""
+    return orjson.dumps(event_dict, default=str).decode()
 
 
 def _add_service(service: str) -> Any:

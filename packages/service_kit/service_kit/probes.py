@@ -5,11 +5,18 @@ dependency checks (PostgreSQL, Redis …) and answers 503 naming what is down.
 """
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 """Raises (any exception) when its dependency is unreachable."""
@@ -40,7 +47,7 @@ def probe_routes(
     async def metrics(_request: web.Request) -> web.Response:
         if before_scrape is not None:
             await before_scrape()
-        body = generate_latest(registry)
+        body = generate_latest(_multiprocess_registry() or registry)
         response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response
@@ -50,6 +57,15 @@ def probe_routes(
         web.get("/ready", ready),
         web.get("/metrics", metrics),
     ]
+
+
+def _multiprocess_registry() -> CollectorRegistry | None:
+    """With PROMETHEUS_MULTIPROC_DIR (several api workers), the sum over all processes."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+    return combined
 
 
 async def _run(name: str, check: ReadinessCheck) -> tuple[str, str]:

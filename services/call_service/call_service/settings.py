@@ -27,6 +27,12 @@ class Settings:
     outbox_retention_s: float = 3600.0
     rate_limit_per_s: float = 500.0
     rate_limit_burst: int = 1000
+    db_pool_size: int = 20
+    queue_cache_ttl_s: float = 1.0
+    api_workers: int = 1
+    """api processes sharing the port (api/workers.py); 0 in API_WORKERS means one per core."""
+    """How long a process reuses a queue's thresholds (thresholds_cache.py); 0 = never."""
+    """PostgreSQL connections per api process: a request holds one for its transaction."""
 
 
 def _require(env: dict[str, str], name: str) -> str:
@@ -94,4 +100,7 @@ def load_settings(
         outbox_retention_s=env_number(env, "OUTBOX_RETENTION_S", 3600.0),
         rate_limit_per_s=env_number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
         rate_limit_burst=int(env_number(env, "RATE_LIMIT_BURST", 1000)),
+        db_pool_size=int(env_number(env, "DB_POOL_SIZE", 20)),
+        queue_cache_ttl_s=env_number(env, "QUEUE_CACHE_TTL_S", 1.0, allow_zero=True),
+        api_workers=int(env_number(env, "API_WORKERS", 1, allow_zero=True)) or os.cpu_count() or 1,
     )

@@ -17,6 +17,7 @@ from prometheus_client import start_http_server
 
 from call_service.settings import SettingsError
 from service_kit.logs import configure_logging
+from service_kit.runtime import prepare_runtime
 
 WorkerMain = Callable[[asyncio.Event], Awaitable[None]]
 
@@ -24,6 +25,7 @@ WorkerMain = Callable[[asyncio.Event], Awaitable[None]]
 def run_worker_process(name: str, metrics_port_env: str | None, main: WorkerMain) -> int:
     """Run `main(stop)` until it returns; the exit code for `sys.exit`."""
     configure_logging(name)
+    prepare_runtime()
     metrics_port = os.environ.get(metrics_port_env) if metrics_port_env else None
     if metrics_port:
         start_http_server(int(metrics_port), addr="127.0.0.1")

@@ -8,7 +8,9 @@ from aiohttp import web
 from call_service.adapters.postgres.agents_repository import PostgresAgentReads
 from call_service.adapters.postgres.alerts_repository import PostgresAlertReads
 from call_service.adapters.postgres.call_reads import PostgresCallReads
+from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.pool import create_pool
+from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.adapters.redis_rate_limiter import RedisRateLimiter
@@ -37,6 +39,7 @@ from call_service.api.state import (
     RATE_LIMITER,
     REDIS,
     SETTINGS,
+    THRESHOLDS_CACHE,
     UOW_FACTORY,
 )
 from call_service.api.stats_handler import STATS_MODELS, STATS_OPENAPI_PATHS, STATS_ROUTES
@@ -52,13 +55,15 @@ from service_kit.probes import probe_routes
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    pool = await create_pool(settings.database_url)
+    pool = await create_pool(settings.database_url, max_size=settings.db_pool_size)
+    signal = CommitSignal(pool)
+    thresholds = app[THRESHOLDS_CACHE] = ThresholdsCache(settings.queue_cache_ttl_s)
     client = redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=1)
     app[POOL] = pool
     app[REDIS] = client
 
     def unit_of_work() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(pool)
+        return PostgresUnitOfWork(pool, signal, thresholds)
 
     app[UOW_FACTORY] = unit_of_work
     app[CALL_READS] = PostgresCallReads(pool)
@@ -69,6 +74,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     )
     yield
     await client.aclose()
+    await signal.close()
     await pool.close()
 
 

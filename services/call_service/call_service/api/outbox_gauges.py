@@ -2,7 +2,8 @@
 
 The relay runs elsewhere (maybe several of them), so the backlog is measured
 where it lives: in the outbox table. A scrape while the database is down
-leaves the last values and logs a warning.
+leaves the last values and logs a warning. With several api workers the
+freshest value wins (multiprocess_mode="mostrecent").
 """
 
 from typing import Any
@@ -14,10 +15,22 @@ from call_service.api.ops_handler import read_outbox_status
 
 _log = structlog.get_logger(__name__)
 
-PENDING = Gauge("outbox_pending", "Outbox rows not yet published.")
-OLDEST_AGE = Gauge("outbox_oldest_pending_age_seconds", "Age of the oldest pending row.")
-PUBLISHED_LAST_MINUTE = Gauge("outbox_published_last_minute", "Rows published in the last minute.")
-FAILING = Gauge("outbox_failing", "Pending rows whose last publish attempt failed.")
+PENDING = Gauge("outbox_pending", "Outbox rows not yet published.", multiprocess_mode="mostrecent")
+OLDEST_AGE = Gauge(
+    "outbox_oldest_pending_age_seconds",
+    "Age of the oldest pending row.",
+    multiprocess_mode="mostrecent",
+)
+PUBLISHED_LAST_MINUTE = Gauge(
+    "outbox_published_last_minute",
+    "Rows published in the last minute.",
+    multiprocess_mode="mostrecent",
+)
+FAILING = Gauge(
+    "outbox_failing",
+    "Pending rows whose last publish attempt failed.",
+    multiprocess_mode="mostrecent",
+)
 
 
 async def refresh_outbox_gauges(pool: Any, unavailable: tuple[type[BaseException], ...]) -> None:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from call_service.adapters.postgres.queue_admin import PostgresQueueAdmin
 from call_service.api.auth import require_scope
 from call_service.api.problems import ProblemError
-from call_service.api.state import POOL, SETTINGS
+from call_service.api.state import POOL, SETTINGS, THRESHOLDS_CACHE
 from contracts.enums import Scope
 from contracts.identifiers import QueueId
 from contracts.problems import FieldError
@@ -103,6 +103,7 @@ async def patch_queue(request: web.Request) -> web.Response:
     queue_id = _queue_id(request)
     patch = await _body(request, QueuePatch)
     queue = await PostgresQueueAdmin(request.app[POOL]).patch_queue(queue_id, patch)
+    request.app[THRESHOLDS_CACHE].forget(queue_id)
     return _json(_found(queue))
 
 

@@ -35,7 +35,6 @@ async def fire_timer(
         thresholds = await thresholds_of(uow, prior.queue_id)
         facts = EventFacts(type=event_type, call_id=call_id, timestamp=now)
         after = apply_event(prior, facts, thresholds, now)
-        await uow.calls.update(after)
         meta = EventMeta(
             data={"timer": kind.value, "due_at": due_at.isoformat()},
             correlation_id=f"timer-{uuid.uuid4().hex}",

@@ -7,7 +7,7 @@ in motion (see recording.py).
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 from call_service.domain.call import EventFacts, Thresholds
@@ -16,7 +16,7 @@ from call_service.domain.lifecycle import apply_event
 from call_service.service.errors import DuplicateEventId, IdempotencyConflict, UnknownQueue
 from call_service.service.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from call_service.service.queue_thresholds import thresholds_of
-from call_service.service.recording import EventMeta, record_event
+from call_service.service.recording import EventMeta, plan_recording, write_recording
 from contracts.calls import EventAccepted
 from contracts.enums import EventType
 from contracts.events import EventRequest
@@ -68,11 +68,25 @@ async def _ingest_once(
         **request.data.model_dump(),
     )
     fingerprint = request_fingerprint(request)
+    meta = EventMeta(
+        data=request.data.model_dump(mode="json", exclude_none=True),
+        event_id=request.event_id,
+        request_hash=fingerprint if request.event_id is not None else None,
+        correlation_id=options.correlation_id,
+        backfill=options.backfill,
+    )
     async with uow:
         if request.type is EventType.CALL_INITIATED:
             prior = None
             thresholds = await _queue(uow, facts.queue_id, "queue_id")
             after = apply_event(None, facts, thresholds, now)
+            plan = plan_recording(None, after, facts, thresholds, meta)
+            # The common case in one statement; a taken call id or event_id writes
+            # nothing and goes the general way below (replay, 409 or conflict).
+            if plan.one_statement and await uow.events.record_new_call(
+                replace(plan.recorded, call=after)
+            ):
+                return IngestResult(created=True, body=plan.body)
             if not await uow.calls.insert(after):
                 await uow.calls.lock(request.call_id)
                 replay = await _replay(uow, request, fingerprint)
@@ -93,16 +107,9 @@ async def _ingest_once(
             else:
                 thresholds = await thresholds_of(uow, prior.queue_id)
             after = apply_event(prior, facts, thresholds, now)
-            await uow.calls.update(after)
-        meta = EventMeta(
-            data=request.data.model_dump(mode="json", exclude_none=True),
-            event_id=request.event_id,
-            request_hash=fingerprint if request.event_id is not None else None,
-            correlation_id=options.correlation_id,
-            backfill=options.backfill,
-        )
-        body = await record_event(uow, prior, after, facts, thresholds, meta)
-    return IngestResult(created=True, body=body)
+            plan = plan_recording(prior, after, facts, thresholds, meta)
+        await write_recording(uow, plan, after, facts, meta)
+    return IngestResult(created=True, body=plan.body)
 
 
 async def _replay(uow: UnitOfWork, request: EventRequest, fingerprint: str) -> IngestResult | None:

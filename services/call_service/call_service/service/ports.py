@@ -39,20 +39,46 @@ class CallsRepository(Protocol):
     async def insert(self, call: CallRecord) -> bool:
         """Insert a new call; False (and nothing written) when the id exists."""
 
-    async def update(self, call: CallRecord) -> None: ...
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A row for an outbox: what the relay (or the webhook dispatcher) will send."""
+
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An accepted event and the writes every event makes, stored in one round trip.
+
+    The audit row, the realtime outbox row, the integration outbox row (kept only
+    if a webhook subscribes to its type) and the call's timer changes.
+    """
+
+    event: CallEvent
+    call_after: dict[str, Any]
+    request_hash: str | None
+    correlation_id: str | None
+    realtime: OutboxMessage
+    integration: OutboxMessage
+    timers: TimerPlan
+    call: CallRecord | None = None
+    """The call's new state to write in the same statement; None when already written."""
 
 
 class EventsRepository(Protocol):
     async def find_by_event_id(self, event_id: str) -> StoredEvent | None: ...
 
-    async def add(
-        self,
-        event: CallEvent,
-        call_after: dict[str, Any],
-        request_hash: str | None,
-        correlation_id: str | None,
-    ) -> None:
-        """Append to the audit log; raises DuplicateEventId if the event_id is taken."""
+    async def record(self, recorded: RecordedEvent) -> None:
+        """Write the event and its companions; raises DuplicateEventId if the event_id is taken."""
+
+    async def record_new_call(self, recorded: RecordedEvent) -> bool:
+        """Create `recorded.call` with its first event, as the unit of work's only write.
+
+        False, with nothing written, when the call id or the event_id is taken (the
+        caller then takes the general path, which tells a replay from a conflict).
+        """
 
 
 class QueuesRepository(Protocol):
@@ -67,9 +93,6 @@ class Outbox(Protocol):
 
 
 class TimersRepository(Protocol):
-    async def apply(self, call_id: str, plan: TimerPlan) -> None:
-        """Arm (replacing any armed timer of the same kind) and cancel, as planned."""
-
     async def take_due(self, call_id: str, kind: TimerKind, now: datetime) -> datetime | None:
         """Remove the timer if it is still due and return its due time, else None."""
 

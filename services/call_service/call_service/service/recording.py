@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from call_service.domain.call import CallRecord, EventFacts, Thresholds
-from call_service.domain.effects import effects_of
-from call_service.service.ports import UnitOfWork
+from call_service.domain.effects import Effects, effects_of
+from call_service.service.ports import OutboxMessage, RecordedEvent, UnitOfWork
 from call_service.service.views import call_view
 from contracts.alerts import Alert
 from contracts.calls import EventAccepted
@@ -32,14 +32,30 @@ class EventMeta:
     backfill: bool = False
 
 
-async def record_event(
-    uow: UnitOfWork,
+@dataclass(frozen=True)
+class RecordingPlan:
+    """Everything an accepted event writes, decided before any I/O."""
+
+    body: EventAccepted
+    recorded: RecordedEvent
+    effects: Effects
+
+    @property
+    def one_statement(self) -> bool:
+        """True when the event's own record is all it writes (no agents, alerts, survey)."""
+        effects = self.effects
+        return not (effects.agents or effects.alerts or effects.survey_requested)
+
+
+def plan_recording(
     prior: CallRecord | None,
     after: CallRecord,
     facts: EventFacts,
     thresholds: Thresholds,
     meta: EventMeta,
-) -> EventAccepted:
+) -> RecordingPlan:
+    """The event, its envelopes and its effects; the call row is written with the
+    event when it existed before (`prior`), else the caller has inserted it."""
     event = CallEvent(
         id=str(uuid.uuid4()),
         event_id=meta.event_id,
@@ -51,25 +67,47 @@ async def record_event(
         data=meta.data,
     )
     body = EventAccepted(event=event, call=call_view(after))
-    await uow.events.add(
-        event, body.call.model_dump(mode="json"), meta.request_hash, meta.correlation_id
+    envelope = CallEventEnvelope(
+        correlation_id=meta.correlation_id,
+        queue_ids=_queues_touched(prior, after),
+        message=CallEventMessage(event=event, call=body.call),
     )
-    await _publish(
-        uow,
-        after.id,
-        CallEventEnvelope(
-            correlation_id=meta.correlation_id,
-            queue_ids=_queues_touched(prior, after),
-            message=CallEventMessage(event=event, call=body.call),
-        ),
-    )
-    effects = effects_of(prior, after, facts, thresholds, backfill=meta.backfill)
-    await uow.timers.apply(after.id, effects.timers)
-    await uow.agents.apply(effects.agents, after.id, after.updated_at)
     integration = IntegrationEvent(
         id=event.id, type=event.type.value, occurred_at=event.timestamp, call=body.call, event=event
     )
-    await _integrate(uow, integration, meta.correlation_id)
+    effects = effects_of(prior, after, facts, thresholds, backfill=meta.backfill)
+    recorded = RecordedEvent(
+        event=event,
+        call_after=body.call.model_dump(mode="json"),
+        request_hash=meta.request_hash,
+        correlation_id=meta.correlation_id,
+        realtime=OutboxMessage(envelope.kind, envelope.model_dump(mode="json")),
+        integration=OutboxMessage(integration.type, integration.model_dump(mode="json")),
+        timers=effects.timers,
+        call=after if prior is not None else None,
+    )
+    return RecordingPlan(body, recorded, effects)
+
+
+async def record_event(
+    uow: UnitOfWork,
+    prior: CallRecord | None,
+    after: CallRecord,
+    facts: EventFacts,
+    thresholds: Thresholds,
+    meta: EventMeta,
+) -> EventAccepted:
+    plan = plan_recording(prior, after, facts, thresholds, meta)
+    await write_recording(uow, plan, after, facts, meta)
+    return plan.body
+
+
+async def write_recording(
+    uow: UnitOfWork, plan: RecordingPlan, after: CallRecord, facts: EventFacts, meta: EventMeta
+) -> None:
+    await uow.events.record(plan.recorded)
+    effects, body, event = plan.effects, plan.body, plan.body.event
+    await uow.agents.apply(effects.agents, after.id, after.updated_at)
     for spec in effects.alerts:
         alert = Alert(
             id=str(uuid.uuid4()),
@@ -99,7 +137,6 @@ async def record_event(
             event=event,
         )
         await _integrate(uow, survey, meta.correlation_id)
-    return body
 
 
 async def _publish(

@@ -12,7 +12,9 @@ from datetime import datetime
 import structlog
 from prometheus_client import Counter
 
+from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.pool import create_pool
+from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.adapters.postgres.timers_repository import due_timers, next_due_at
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -30,9 +32,11 @@ async def run_timers(
     database_url: str, clock: Clock, stop: asyncio.Event, max_sleep_s: float = 0.25
 ) -> None:
     pool = await create_pool(database_url, max_size=2)
+    signal = CommitSignal(pool)
+    thresholds = ThresholdsCache()
 
     def unit_of_work() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(pool)
+        return PostgresUnitOfWork(pool, signal, thresholds)
 
     _log.info("timers_started")
     try:

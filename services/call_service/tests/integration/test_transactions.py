@@ -23,17 +23,26 @@ class OutboxWriteFails(Exception):
     pass
 
 
-class FailingOutbox:
-    async def add(self, *_args: Any) -> None:
+class EventsFailingAfterTheirWrite:
+    """The real event record (audit, outbox, timers), then a failure before commit."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    async def find_by_event_id(self, event_id: str) -> Any:
+        return await self._real.find_by_event_id(event_id)
+
+    async def record(self, recorded: Any) -> None:
+        await self._real.record(recorded)
         raise OutboxWriteFails
 
 
 class UnitOfWorkFailingAfterEventInsert(PostgresUnitOfWork):
-    """The real transaction, with the outbox write (after the event insert) failing."""
+    """The real transaction, failing right after the event and its outbox row are written."""
 
     async def __aenter__(self) -> "UnitOfWorkFailingAfterEventInsert":
         await super().__aenter__()
-        self.outbox = FailingOutbox()  # type: ignore[assignment]
+        self.events = EventsFailingAfterTheirWrite(self.events)  # type: ignore[assignment]
         return self
 
 
@@ -70,13 +79,33 @@ async def test_a_failure_after_the_event_insert_leaves_no_event_outbox_row_or_ca
 
 
 async def test_a_new_call_whose_outbox_write_fails_does_not_exist(
-    pool: Any, database_url: str, call_id: str
+    fresh_database_url: str, call_id: str
 ) -> None:
-    failing = lambda: UnitOfWorkFailingAfterEventInsert(pool)  # noqa: E731
-    initiate = CallInitiatedRequest.model_validate(initiated(call_id))
-    with pytest.raises(OutboxWriteFails):
-        await ingest_event(failing, SystemClock(), initiate)
-    assert await _counts(database_url, call_id) == (0, 0, None)
+    """A new call is one statement without BEGIN: an outbox row failing inside it
+    must still leave no call, no event and no timer."""
+    conn = await asyncpg.connect(fresh_database_url)
+    await conn.execute(
+        """
+        CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'outbox refused'; END; $$;
+        CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox
+            FOR EACH ROW EXECUTE FUNCTION refuse_outbox();
+        """
+    )
+    await conn.close()
+    pool = await create_pool(fresh_database_url)
+    try:
+        initiate = CallInitiatedRequest.model_validate(initiated(call_id))
+        with pytest.raises(asyncpg.exceptions.RaiseError):
+            await ingest_event(lambda: PostgresUnitOfWork(pool), SystemClock(), initiate)
+    finally:
+        await pool.close()
+    assert await _counts(fresh_database_url, call_id) == (0, 0, None)
+    conn = await asyncpg.connect(fresh_database_url)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM call_timers") == 0
+    finally:
+        await conn.close()
 
 
 async def test_fifty_concurrent_posts_on_one_call_get_contiguous_seq_and_no_5xx(

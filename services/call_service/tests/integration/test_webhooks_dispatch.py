@@ -42,7 +42,7 @@ async def add_webhook(pool: Any, *event_types: str) -> uuid.UUID:
 
 async def add_events(pool: Any, event_type: str, count: int) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        outbox = PostgresIntegrationOutbox(conn)
+        outbox = PostgresIntegrationOutbox(conn, set())
         for n in range(count):
             await outbox.add(event_type, {"id": f"e-{n}", "type": event_type}, f"corr-{n}")
 

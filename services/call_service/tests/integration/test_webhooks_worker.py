@@ -11,7 +11,9 @@ import asyncpg
 import pytest
 from aiohttp import web
 
-from call_service.adapters.postgres.integration_outbox import PostgresIntegrationOutbox
+from call_service.adapters.postgres.commit_signal import CommitSignal
+from call_service.adapters.postgres.pool import create_pool
+from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.webhooks.policy import WebhookPolicy
 from call_service.webhooks.signing import verify_signature
 from call_service.webhooks.worker import run_worker
@@ -81,9 +83,17 @@ async def subscribe(conn: Any, url: str) -> uuid.UUID:
     return webhook_id
 
 
-async def survey_requested(conn: Any) -> None:
+async def survey_requested(database_url: str) -> None:
+    """Written the way the api writes it: in a unit of work that notifies after commit."""
     payload = {"id": "ev-1", "type": "survey_requested"}
-    await PostgresIntegrationOutbox(conn).add("survey_requested", payload, "corr-w")
+    pool = await create_pool(database_url, max_size=1)
+    signal = CommitSignal(pool)
+    try:
+        async with PostgresUnitOfWork(pool, signal) as uow:
+            await uow.integrations.add("survey_requested", payload, "corr-w")
+        await signal.close()
+    finally:
+        await pool.close()
 
 
 async def test_a_committed_event_is_delivered_signed_on_notify_without_polling(
@@ -96,7 +106,7 @@ async def test_a_committed_event_is_delivered_signed_on_notify_without_polling(
     try:
         async with worker(fresh_database_url, policy):
             await eventually(lambda: _listening(conn), deadline_s=10)
-            await survey_requested(conn)
+            await survey_requested(fresh_database_url)
             await eventually(lambda: _count(receiver.requests), deadline_s=10)
     finally:
         await receiver.stop()
@@ -117,7 +127,7 @@ async def test_stopping_hands_an_unfinished_send_back_to_the_queue(
     receiver = Receiver(delay_s=30)
     await receiver.start()
     await subscribe(conn, receiver.url)
-    await survey_requested(conn)
+    await survey_requested(fresh_database_url)
     policy = WebhookPolicy(poll_interval_s=0.1, timeout_s=30, shutdown_grace_s=0.2)
     try:
         async with worker(fresh_database_url, policy):

@@ -1,4 +1,5 @@
-"""Calls table: lock, insert, update, and the row ↔ CallRecord mapping."""
+"""Calls table: lock, insert, and the row ↔ CallRecord mapping (updates ride along with
+the event, events_repository.RECORD_EVENT_UPDATING_CALL)."""
 
 from typing import Any
 
@@ -19,13 +20,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """  # noqa: S608
-UPDATE_CALL = """
-UPDATE calls SET status = $2, queue_id = $3, media = $4, agent_id = $5, start_time = $6,
-    answered_at = $7, end_time = $8, end_reason = $9, wait_time = $10, duration = $11,
-    flags = $12, last_seq = $13, updated_at = $14,
-    hold_started_at = $15, hold_total = $16, transfer_count = $17
-WHERE id = $1
-"""
 
 
 def call_from_row(row: Any) -> CallRecord:
@@ -50,7 +44,7 @@ def call_from_row(row: Any) -> CallRecord:
     )
 
 
-def _values(call: CallRecord) -> tuple[Any, ...]:
+def call_values(call: CallRecord) -> tuple[Any, ...]:
     return (
         call.id,
         call.status.value,
@@ -86,7 +80,4 @@ class PostgresCallsRepository:
         return call_from_row(row) if row else None
 
     async def insert(self, call: CallRecord) -> bool:
-        return await self._conn.fetchval(INSERT_CALL, *_values(call)) is not None
-
-    async def update(self, call: CallRecord) -> None:
-        await self._conn.execute(UPDATE_CALL, *_values(call))
+        return await self._conn.fetchval(INSERT_CALL, *call_values(call)) is not None

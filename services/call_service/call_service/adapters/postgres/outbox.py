@@ -12,6 +12,8 @@ back its key's later rows instead of letting them overtake it.
 from dataclasses import dataclass
 from typing import Any
 
+from call_service.adapters.postgres.notifications import OUTBOX_PENDING
+
 CLAIM = """
 WITH heads AS (
     SELECT o.id, o.ordering_key
@@ -74,13 +76,15 @@ class OutboxRow:
 class PostgresOutbox:
     """The writer side, bound to the event transaction's connection."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, written: set[str]) -> None:
         self._conn = conn
+        self._written = written  # channels to notify after commit
 
     async def add(
         self, ordering_key: str, kind: str, payload: dict[str, Any], correlation_id: str | None
     ) -> None:
         await self._conn.execute(INSERT, ordering_key, kind, payload, correlation_id)
+        self._written.add(OUTBOX_PENDING)
 
 
 async def claim(conn: Any, heads: int, limit: int) -> list[OutboxRow]:

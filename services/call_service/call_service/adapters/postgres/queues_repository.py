@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.domain.call import Thresholds
 
 THRESHOLDS = """
@@ -23,12 +24,20 @@ DEFAULT_QUEUES = {
 
 
 class PostgresQueuesRepository:
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, cache: ThresholdsCache) -> None:
         self._conn = conn
+        self._cache = cache
 
     async def thresholds(self, queue_id: str) -> Thresholds | None:
+        cached = self._cache.get(queue_id)
+        if cached is not None:
+            return cached
         row = await self._conn.fetchrow(THRESHOLDS, queue_id)
-        return Thresholds(**dict(row)) if row else None
+        if row is None:
+            return None
+        found = Thresholds(**dict(row))
+        self._cache.put(queue_id, found)
+        return found
 
 
 async def seed_default_queues(conn: Any, defaults: Thresholds) -> None:

@@ -1,4 +1,5 @@
-"""call_timers: arm (upsert), cancel, and take a due timer under the call's lock.
+"""call_timers: take a due timer under the call's lock (arming and cancelling happen in the
+event's own statement, events_repository.RECORD_EVENT).
 
 Lock order is always call row, then timer row — the same in the event
 transaction and in the worker — so the two never deadlock.
@@ -7,14 +8,8 @@ transaction and in the worker — so the two never deadlock.
 from datetime import datetime
 from typing import Any
 
-from call_service.domain.timers import TimerKind, TimerPlan
+from call_service.domain.timers import TimerKind
 
-ARM = """
-INSERT INTO call_timers (call_id, kind, due_at) VALUES ($1, $2, $3)
-ON CONFLICT ON CONSTRAINT call_timers_pkey
-DO UPDATE SET due_at = EXCLUDED.due_at, armed_at = now()
-"""
-CANCEL = "DELETE FROM call_timers WHERE call_id = $1 AND kind = ANY($2::text[])"
 TAKE_DUE = """
 DELETE FROM call_timers WHERE call_id = $1 AND kind = $2 AND due_at <= $3 RETURNING due_at
 """
@@ -27,13 +22,6 @@ NEXT_DUE = "SELECT min(due_at) FROM call_timers"
 class PostgresTimersRepository:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
-
-    async def apply(self, call_id: str, plan: TimerPlan) -> None:
-        cancel = [k.value for k in plan.cancel if k not in plan.arm]
-        if cancel:
-            await self._conn.execute(CANCEL, call_id, cancel)
-        for kind, due_at in plan.arm.items():
-            await self._conn.execute(ARM, call_id, kind.value, due_at)
 
     async def take_due(self, call_id: str, kind: TimerKind, now: datetime) -> datetime | None:
         """Remove the timer if it is (still) due; its due time, or None if it is not."""

@@ -1,25 +1,26 @@
-"""One PostgreSQL transaction per use case, with the repositories bound to it."""
+"""One PostgreSQL transaction per use case, with the repositories bound to it.
+
+The repositories note which outbox channels they wrote to; after a successful
+commit the unit of work hands those to the CommitSignal, which wakes the relay
+and the webhook dispatcher.
+"""
 
 from types import TracebackType
 from typing import Any, Self
 
-import asyncpg
-
 from call_service.adapters.postgres.agents_repository import PostgresAgentsRepository
 from call_service.adapters.postgres.alerts_repository import PostgresAlertsRepository
 from call_service.adapters.postgres.calls_repository import PostgresCallsRepository
+from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.events_repository import PostgresEventsRepository
 from call_service.adapters.postgres.integration_outbox import PostgresIntegrationOutbox
+from call_service.adapters.postgres.lazy_transaction import LazyTransaction
 from call_service.adapters.postgres.outbox import PostgresOutbox
 from call_service.adapters.postgres.queues_repository import PostgresQueuesRepository
+from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.adapters.postgres.timers_repository import PostgresTimersRepository
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
 from call_service.service.errors import InfrastructureUnavailable
-
-_BROKEN_AT_START: tuple[type[BaseException], ...] = (
-    *UNAVAILABLE_ERRORS,
-    asyncpg.exceptions.InternalClientError,
-)
 
 
 class PostgresUnitOfWork:
@@ -32,31 +33,33 @@ class PostgresUnitOfWork:
     agents: PostgresAgentsRepository
     integrations: PostgresIntegrationOutbox
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        signal: CommitSignal | None = None,
+        thresholds: ThresholdsCache | None = None,
+    ) -> None:
         self._pool = pool
+        self._signal = signal
+        self._thresholds = thresholds or ThresholdsCache(ttl_s=0)
+        self._written: set[str] = set()
         self._conn: Any = None
-        self._tx: Any = None
+        self._tx: LazyTransaction | None = None
 
     async def __aenter__(self) -> Self:
         try:
             self._conn = await self._pool.acquire()
-            self._tx = self._conn.transaction()
-            await self._tx.start()
-        except _BROKEN_AT_START as exc:
-            # A pooled connection caught mid-teardown (PostgreSQL shutting down) fails
-            # with InternalClientError at BEGIN: unavailable, and the connection is dropped.
-            if self._conn is not None:
-                self._conn.terminate()
-            await self._release()
+        except UNAVAILABLE_ERRORS as exc:
             raise InfrastructureUnavailable("database unavailable") from exc
-        self.calls = PostgresCallsRepository(self._conn)
-        self.events = PostgresEventsRepository(self._conn)
-        self.queues = PostgresQueuesRepository(self._conn)
-        self.outbox = PostgresOutbox(self._conn)
-        self.timers = PostgresTimersRepository(self._conn)
-        self.alerts = PostgresAlertsRepository(self._conn)
-        self.agents = PostgresAgentsRepository(self._conn)
-        self.integrations = PostgresIntegrationOutbox(self._conn)
+        tx = self._tx = LazyTransaction(self._conn)
+        self.calls = PostgresCallsRepository(tx)
+        self.events = PostgresEventsRepository(tx, self._written)
+        self.queues = PostgresQueuesRepository(tx, self._thresholds)
+        self.outbox = PostgresOutbox(tx, self._written)
+        self.timers = PostgresTimersRepository(tx)
+        self.alerts = PostgresAlertsRepository(tx)
+        self.agents = PostgresAgentsRepository(tx)
+        self.integrations = PostgresIntegrationOutbox(tx, self._written)
         return self
 
     async def __aexit__(
@@ -65,6 +68,7 @@ class PostgresUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        assert self._tx is not None, "used outside `async with`"
         try:
             if exc is None:
                 await self._tx.commit()
@@ -76,6 +80,8 @@ class PostgresUnitOfWork:
             raise InfrastructureUnavailable("database unavailable") from failure
         finally:
             await self._release()
+        if exc is None and self._signal is not None and self._written:
+            self._signal.committed(self._written)
         if isinstance(exc, UNAVAILABLE_ERRORS):
             raise InfrastructureUnavailable("database unavailable") from exc
 
