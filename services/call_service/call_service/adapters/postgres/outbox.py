@@ -29,7 +29,8 @@ WITH heads AS (
     LIMIT $1
     FOR UPDATE SKIP LOCKED
 )
-SELECT o.id, o.ordering_key, o.kind, o.payload, o.correlation_id, o.attempts
+SELECT o.id, o.ordering_key, o.kind, o.payload::text AS payload, o.correlation_id, o.attempts,
+       (o.payload #>> '{message,event,seq}')::int AS seq
 FROM outbox o
 JOIN heads h ON h.ordering_key = o.ordering_key
 WHERE o.published_at IS NULL
@@ -68,9 +69,12 @@ class OutboxRow:
     id: int
     ordering_key: str
     kind: str
-    payload: dict[str, Any]
+    payload: str
+    """The JSON text as stored: published as is, never decoded and re-encoded."""
     correlation_id: str | None
     attempts: int
+    seq: int | None
+    """The event's seq for call events (for the log line), None for alerts."""
 
 
 class PostgresOutbox:
