@@ -5,6 +5,8 @@
  * A live message applies once: an event whose seq is at or below the highest seq in the
  * timeline is ignored. The call is replaced only by a version with a higher `last_seq`.
  * A fetch (first load or resync after reconnect) merges by seq with what is there.
+ * After a reconnect the page resumes `call:<id>` from `resumeFrom` instead of refetching
+ * when it can: the server then replays the events after it before going live.
  */
 import type { Call, CallEvent, CallEventMessage } from "./contracts";
 
@@ -23,6 +25,15 @@ export function emptyDetail(callId: string): CallDetailState {
 
 export function lastEventSeq(state: CallDetailState): number {
   return state.events.length ? state.events[state.events.length - 1]!.seq : 0;
+}
+
+/**
+ * The seq a reconnect can resume from: the highest held, when the timeline holds every
+ * event up to it (1…n, the log has no gaps); otherwise null, and the page refetches.
+ */
+export function resumeFrom(state: CallDetailState): number | null {
+  const last = lastEventSeq(state);
+  return last > 0 && last === state.events.length ? last : null;
 }
 
 export function applyDetailEvent(state: CallDetailState, message: CallEventMessage): CallDetailState {

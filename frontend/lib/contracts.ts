@@ -80,12 +80,18 @@ export interface Contracts {
   WebhookList: WebhookList;
 }
 /**
+ * Answer to `subscribe` / `unsubscribe`; absent fields are left out, not null.
+ *
  * This interface was referenced by `Contracts`'s JSON-Schema
  * via the `definition` "Ack".
  */
 export interface Ack {
-  error: string | null;
+  error?: string | null;
   ok: boolean;
+  /**
+   * On a subscribe with since_seq: how many stored events were emitted (before this ack) to catch up.
+   */
+  resumed?: number | null;
 }
 /**
  * This interface was referenced by `Contracts`'s JSON-Schema
@@ -465,11 +471,17 @@ export interface StatsWindow {
   to: string;
 }
 /**
+ * Also the body of `unsubscribe`, where `since_seq` is not accepted.
+ *
  * This interface was referenced by `Contracts`'s JSON-Schema
  * via the `definition` "SubscribeRequest".
  */
 export interface SubscribeRequest {
   room: string;
+  /**
+   * Resume a `call:<id>` room: first the call's stored events with a higher seq, then live ones, with no gap and no repeat. Only for `call:` rooms.
+   */
+  since_seq?: number | null;
 }
 /**
  * This interface was referenced by `Contracts`'s JSON-Schema

@@ -9,9 +9,14 @@
  *   joined room is subscribed again, and each joiner's `onSubscribed` runs once its ack
  *   arrives: that is where pages refetch from the API (the resync-on-reconnect pattern:
  *   subscribe first, then read, so nothing falls in between).
+ * - A `call:<id>` joiner that holds events can pass `resumeFrom` (its highest seq): the
+ *   subscribe then carries `since_seq`, the server replays what was missed before the
+ *   ack, and `onSubscribed(true)` tells the page it need not refetch. When the resume is
+ *   refused (no database, too far behind …) the room is subscribed plainly and
+ *   `onSubscribed(false)` asks for the REST resync as usual.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Ack, AlertMessage, CallEventMessage } from "./contracts";
+import type { Ack, AlertMessage, CallEventMessage, SubscribeRequest } from "./contracts";
 
 export type ConnectionState = "connecting" | "connected" | "disconnected";
 
@@ -20,8 +25,15 @@ export interface ConnectionStatus {
   error: string | null;
 }
 
+/** `resumed`: the server replayed every missed event; false: refetch to resync. */
+export type OnSubscribed = (resumed: boolean) => void;
+
+/** The highest seq a joiner holds, or null to subscribe without resuming. */
+export type ResumeFrom = () => number | null;
+
 interface Joiner {
-  onSubscribed?: () => void;
+  onSubscribed?: OnSubscribed;
+  resumeFrom?: ResumeFrom;
 }
 
 type Listener<T> = (value: T) => void;
@@ -90,8 +102,8 @@ export class Realtime {
   }
 
   /** Join a room; `onSubscribed` runs after each successful (re)subscription. Returns leave. */
-  join(room: string, onSubscribed?: () => void): () => void {
-    const joiner: Joiner = { onSubscribed };
+  join(room: string, onSubscribed?: OnSubscribed, resumeFrom?: ResumeFrom): () => void {
+    const joiner: Joiner = { onSubscribed, resumeFrom };
     let joiners = this.rooms.get(room);
     const first = joiners === undefined;
     if (!joiners) {
@@ -101,7 +113,7 @@ export class Realtime {
     joiners.add(joiner);
     if (this.socket.connected) {
       if (first) void this.subscribe(room);
-      else queueMicrotask(() => joiner.onSubscribed?.());
+      else queueMicrotask(() => joiner.onSubscribed?.(false));
     }
     return () => {
       const current = this.rooms.get(room);
@@ -121,17 +133,23 @@ export class Realtime {
   }
 
   private async subscribe(room: string): Promise<void> {
+    const since = resumePoint(this.rooms.get(room));
+    if (since !== null && (await this.emitAck("subscribe", room, since)).ok) {
+      for (const joiner of this.rooms.get(room) ?? []) joiner.onSubscribed?.(true);
+      return;
+    }
     const ack = await this.emitAck("subscribe", room);
     if (!ack.ok) {
       this.setStatus({ ...this.status, error: `cannot follow ${room}: ${ack.error ?? "refused"}` });
       return;
     }
-    for (const joiner of this.rooms.get(room) ?? []) joiner.onSubscribed?.();
+    for (const joiner of this.rooms.get(room) ?? []) joiner.onSubscribed?.(false);
   }
 
-  private async emitAck(event: "subscribe" | "unsubscribe", room: string): Promise<Ack> {
+  private async emitAck(event: "subscribe" | "unsubscribe", room: string, since?: number): Promise<Ack> {
+    const request: SubscribeRequest = since === undefined ? { room } : { room, since_seq: since };
     try {
-      return (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { room })) as Ack;
+      return (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, request)) as Ack;
     } catch {
       return { ok: false, error: "no answer from the realtime service" };
     }
@@ -141,4 +159,16 @@ export class Realtime {
     this.status = status;
     for (const listener of this.statusListeners) listener(status);
   }
+}
+
+/** Where a room's subscription can resume: the lowest point of its joiners, or null when
+ * any of them holds nothing (or cannot resume), so that one gets a full REST resync. */
+export function resumePoint(joiners: Iterable<{ resumeFrom?: ResumeFrom }> | undefined): number | null {
+  let point: number | null = null;
+  for (const joiner of joiners ?? []) {
+    const since = joiner.resumeFrom?.() ?? null;
+    if (since === null) return null;
+    point = point === null ? since : Math.min(point, since);
+  }
+  return point;
 }

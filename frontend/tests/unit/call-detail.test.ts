@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyDetailEvent, emptyDetail, mergeFetched } from "@/lib/call-detail";
+import { applyDetailEvent, emptyDetail, mergeFetched, resumeFrom } from "@/lib/call-detail";
 import { makeCall, message } from "./fixtures";
 
 describe("merging call_event messages into the detail", () => {
@@ -34,4 +34,27 @@ describe("merging call_event messages into the detail", () => {
     expect(state.events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(state.call?.last_seq).toBe(3);
   });
+});
+
+describe("resuming the call room after a reconnect", () => {
+  const c3 = makeCall({ id: "c", status: "active", last_seq: 3 });
+  const events = (...seqs: number[]) => seqs.map((s) => message({ ...c3, last_seq: s }, "call_routed", s).event);
+
+  it("resumes from the highest seq when every event up to it is held", () => {
+    expect(resumeFrom(mergeFetched(emptyDetail("c"), c3, events(1, 2, 3)))).toBe(3);
+  });
+
+  it("does not resume before anything is held, or with a hole in the timeline", () => {
+    expect(resumeFrom(emptyDetail("c"))).toBeNull();
+    expect(resumeFrom(applyDetailEvent(emptyDetail("c"), message(c3, "call_answered")))).toBeNull();
+    expect(resumeFrom(mergeFetched(emptyDetail("c"), c3, events(1, 3)))).toBeNull();
+  });
+
+  it("a replayed backlog followed by live events extends the timeline once each", () => {
+    let state = mergeFetched(emptyDetail("c"), c3, events(1, 2));
+    for (const s of [3, 4, 4, 5]) state = applyDetailEvent(state, message({ ...c3, last_seq: s }, "call_routed", s));
+    expect(state.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(resumeFrom(state)).toBe(5);
+  });
+
 });

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { ApiError, fetchCall, fetchCallEvents } from "@/lib/api";
-import { applyDetailEvent, type CallDetailState, emptyDetail, mergeFetched } from "@/lib/call-detail";
+import { applyDetailEvent, type CallDetailState, emptyDetail, mergeFetched, resumeFrom } from "@/lib/call-detail";
 import type { Call, CallEvent, CallEventMessage } from "@/lib/contracts";
 import { useSession } from "@/ui/app/session-context";
 import { useRoom } from "@/ui/app/use-room";
@@ -23,7 +23,11 @@ function reducer(state: CallDetailState, action: Action): CallDetailState {
   }
 }
 
-/** One call and its audit log, live from `call:<id>`; refetched after each (re)subscription. */
+/**
+ * One call and its audit log, live from `call:<id>`. After a reconnect the room is resumed
+ * from the highest seq held (the server replays what was missed); when that is refused, or
+ * nothing complete is held yet, the page refetches from the API instead.
+ */
 export function useCallDetail(callId: string) {
   const { conn, realtime } = useSession();
   const [state, dispatch] = useReducer(reducer, callId, emptyDetail);
@@ -53,7 +57,16 @@ export function useCallDetail(callId: string) {
     void load();
   }, [callId, load]);
 
-  useRoom(`call:${callId}`, load);
+  const latest = useRef(state);
+  latest.current = state;
+  useRoom(
+    `call:${callId}`,
+    (resumed) => {
+      if (!resumed) void load();
+    },
+    // The state still holds the previous call for a moment after navigating to another.
+    () => (latest.current.callId === callId ? resumeFrom(latest.current) : null),
+  );
 
   useEffect(
     () =>

@@ -7,7 +7,7 @@ The envelope is internal (relay → realtime service); clients only ever see the
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from contracts.calls import Call
 from contracts.events import CallEvent
@@ -16,17 +16,37 @@ RELAY_CHANNEL = "call-lifecycle:realtime"
 """Redis pub/sub channel the relay publishes to and every realtime process reads."""
 
 RoomName = Annotated[str, Field(min_length=1, max_length=200)]
+MAX_SEQ = 2**31 - 1
+"""`seq` is a PostgreSQL integer; a larger since_seq could never match and would not bind."""
 
 
 class SubscribeRequest(BaseModel):
+    """Also the body of `unsubscribe`, where `since_seq` is not accepted."""
+
     model_config = ConfigDict(extra="forbid")
 
     room: RoomName
+    since_seq: Annotated[StrictInt, Field(ge=0, le=MAX_SEQ)] | None = Field(
+        default=None,
+        description=(
+            "Resume a `call:<id>` room: first the call's stored events with a higher seq,"
+            " then live ones, with no gap and no repeat. Only for `call:` rooms."
+        ),
+    )
 
 
 class Ack(BaseModel):
+    """Answer to `subscribe` / `unsubscribe`; absent fields are left out, not null."""
+
     ok: bool
     error: str | None = None
+    resumed: int | None = Field(
+        default=None,
+        description=(
+            "On a subscribe with since_seq: how many stored events were emitted"
+            " (before this ack) to catch up."
+        ),
+    )
 
 
 class CallEventMessage(BaseModel):

@@ -33,8 +33,8 @@ WIRE_MODELS: list[type[BaseModel]] = [
 ]  # fmt: skip
 
 DEFAULT_PATH = Path("frontend/lib/contracts.schema.json")
-SPARSE_MODELS = frozenset({"Problem"})
-"""Serialised with exclude_none: their optional fields may be absent."""
+SPARSE_MODELS = frozenset({"Problem", "Ack", "SubscribeRequest"})
+"""Serialised with exclude_none, or sent by clients: their optional fields may be absent."""
 
 
 def wire_schema() -> dict[str, Any]:

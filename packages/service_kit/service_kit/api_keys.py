@@ -9,7 +9,7 @@ is compared on each check, so neither the key nor the timing leaks which matched
 import hashlib
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from contracts.enums import Scope
 
@@ -24,19 +24,17 @@ class KeyIdentity:
 
     label: str
     scopes: frozenset[Scope]
+    digest: bytes = field(repr=False)
+    """SHA-256 of the key, so a long-lived connection can be checked again against the
+    ring (`ApiKeyRing.recheck`) without keeping the key; never logged, not the key itself
+    (presenting it as a key fails: it would be hashed again)."""
 
     def allows(self, scope: Scope) -> bool:
         return scope in self.scopes or Scope.ADMIN in self.scopes
 
 
-@dataclass(frozen=True)
-class _Entry:
-    digest: bytes
-    identity: KeyIdentity
-
-
 class ApiKeyRing:
-    def __init__(self, entries: Iterable[_Entry]) -> None:
+    def __init__(self, entries: Iterable[KeyIdentity]) -> None:
         self._entries = tuple(entries)
 
     def __len__(self) -> int:
@@ -46,11 +44,19 @@ class ApiKeyRing:
         """The identity of `presented`, or None. Constant time in which key matched."""
         if not presented:
             return None
-        digest = hashlib.sha256(presented.encode()).digest()
+        return self._find(hashlib.sha256(presented.encode()).digest())
+
+    def recheck(self, identity: KeyIdentity) -> KeyIdentity | None:
+        """What this ring says now about a key identified earlier (maybe by another ring):
+        None once the key is gone, its current scopes otherwise."""
+        return self._find(identity.digest)
+
+    def _find(self, digest: bytes) -> KeyIdentity | None:
+        """Compares every entry, so the time taken does not tell which one matched."""
         found: KeyIdentity | None = None
         for entry in self._entries:
             if hmac.compare_digest(entry.digest, digest):
-                found = entry.identity
+                found = entry
         return found
 
 
@@ -72,7 +78,7 @@ def parse_api_keys(spec: str) -> ApiKeyRing:
         except ValueError as exc:
             raise ApiKeyConfigError(f"unknown scope in {scope_text!r}") from exc
         digest = _digest_of(key)
-        entries.append(_Entry(digest, KeyIdentity(label=digest.hex()[:8], scopes=scopes)))
+        entries.append(KeyIdentity(label=digest.hex()[:8], scopes=scopes, digest=digest))
     if not entries:
         raise ApiKeyConfigError("API_KEYS holds no key")
     return ApiKeyRing(entries)

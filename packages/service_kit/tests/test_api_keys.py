@@ -43,6 +43,22 @@ def test_several_keys_may_share_a_scope_for_rotation() -> None:
     assert len(ring) == 2
 
 
+def test_recheck_finds_the_key_again_in_the_ring_of_the_moment() -> None:
+    identity = parse_api_keys("alpha:calls:read,beta:admin").identify("alpha")
+    assert identity is not None
+
+    rotated = parse_api_keys("beta:admin,alpha:events:write")
+    assert parse_api_keys("alpha:calls:read").recheck(identity) == identity
+    assert rotated.recheck(identity) == rotated.identify("alpha")
+    assert parse_api_keys("beta:admin").recheck(identity) is None
+
+
+def test_the_identity_shows_no_digest() -> None:
+    identity = parse_api_keys("alpha:calls:read").identify("alpha")
+    assert identity is not None
+    assert identity.digest.hex() not in repr(identity)
+
+
 def test_the_label_does_not_reveal_the_key() -> None:
     identity = parse_api_keys("alpha:calls:read").identify("alpha")
     assert identity is not None

@@ -13,19 +13,21 @@ from aiohttp import web
 from realtime_service.app import create_app
 from realtime_service.settings import Settings, SettingsError
 from service_kit.logs import configure_logging
+from service_kit.runtime import prepare_runtime
 
 SHUTDOWN_TIMEOUT_S = 5.0
 
 
 def main() -> int:
     configure_logging("realtime")
+    loop_name = prepare_runtime()
     log = structlog.get_logger("realtime_service")
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"realtime_service: {exc}", file=sys.stderr)
         return 2
-    log.info("realtime_starting", host=settings.host, port=settings.port)
+    log.info("realtime_starting", host=settings.host, port=settings.port, loop=loop_name)
     try:
         web.run_app(
             create_app(settings),

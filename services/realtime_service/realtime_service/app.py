@@ -2,7 +2,8 @@
 
 Nothing connects at import time. The Redis client and the relay subscriber live
 in a `cleanup_ctx`, so they start with the app and stop (task cancelled, client
-closed) only if start-up succeeded.
+closed) only if start-up succeeded; so does the PostgreSQL pool of resumes, when
+DATABASE_URL is set (it connects lazily, so the process starts with PostgreSQL down).
 """
 
 import asyncio
@@ -19,8 +20,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from realtime_service.auth_deadline import enforce_auth_deadline
+from realtime_service.backlog import PostgresBacklog
 from realtime_service.metrics import RealtimeMetrics
 from realtime_service.namespace import RealtimeNamespace
+from realtime_service.resume import ResumeRegistry
 from realtime_service.settings import Settings
 from realtime_service.subscriber import RelaySubscriber
 from service_kit.probes import probe_routes
@@ -32,6 +35,10 @@ METRICS_KEY = web.AppKey("metrics", RealtimeMetrics)
 REDIS_KEY = web.AppKey("redis", Redis)
 """Client for commands (the readiness PING); the subscription has a client of its own."""
 SUBSCRIBER_KEY = web.AppKey("subscriber", RelaySubscriber)
+NAMESPACE_KEY = web.AppKey("namespace", RealtimeNamespace)
+RESUMES_KEY = web.AppKey("resumes", ResumeRegistry)
+"""Shared by the namespace (marks resuming sockets) and the subscriber (holds their messages)."""
+BACKLOG_KEY = web.AppKey("backlog", PostgresBacklog)
 INSTANCE_KEY = web.AppKey("instance", str)
 """Random id of this app, in its Redis client names (see CLIENT LIST) and logs."""
 
@@ -50,12 +57,17 @@ def create_app(settings: Settings) -> web.Application:
         cors_allowed_origins=list(settings.cors_origins),
         max_http_buffer_size=MAX_CLIENT_PACKET_BYTES,
     )
-    sio.register_namespace(RealtimeNamespace(settings.api_keys, metrics))
+    resumes = ResumeRegistry()
+    backlog = PostgresBacklog(settings.database_url) if settings.database_url else None
+    namespace = RealtimeNamespace(settings.api_keys, metrics, resumes, backlog)
+    sio.register_namespace(namespace)
     enforce_auth_deadline(sio, settings.auth_deadline_s)
     sio.attach(app, socketio_path="socket.io")
     app[SETTINGS_KEY] = settings
     app[SIO_KEY] = sio
     app[METRICS_KEY] = metrics
+    app[NAMESPACE_KEY] = namespace
+    app[RESUMES_KEY] = resumes
     app[INSTANCE_KEY] = uuid.uuid4().hex[:12]
 
     async def redis_reachable() -> None:
@@ -66,6 +78,11 @@ def create_app(settings: Settings) -> web.Application:
             raise ConnectionError("not subscribed to the relay channel")
 
     checks = {"redis": redis_reachable, "subscriber": subscriber_connected}
+    if backlog is not None:
+        # PostgreSQL only serves resumes, but the contract's /ready covers every dependency.
+        app[BACKLOG_KEY] = backlog
+        checks["postgres"] = backlog.ping
+        app.cleanup_ctx.append(_database)
     app.add_routes(probe_routes(checks, registry=metrics.registry))
     app.cleanup_ctx.append(_relay)
     app.on_shutdown.append(_disconnect_sockets)
@@ -88,7 +105,9 @@ async def _relay(app: web.Application) -> AsyncIterator[None]:
         retry=Retry(NoBackoff(), 0),
         **options,
     )
-    subscriber = RelaySubscriber(pubsub, settings.redis_channel, app[SIO_KEY], app[METRICS_KEY])
+    subscriber = RelaySubscriber(
+        pubsub, settings.redis_channel, app[SIO_KEY], app[METRICS_KEY], resumes=app[RESUMES_KEY]
+    )
     app[REDIS_KEY] = commands
     app[SUBSCRIBER_KEY] = subscriber
     task = asyncio.create_task(subscriber.run(), name="relay-subscriber")
@@ -102,6 +121,15 @@ async def _relay(app: web.Application) -> AsyncIterator[None]:
         await pubsub.aclose()
         await commands.aclose()
         _log.info("realtime_stopped", instance=app[INSTANCE_KEY])
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    backlog = app[BACKLOG_KEY]
+    await backlog.open()
+    try:
+        yield
+    finally:
+        await backlog.close()
 
 
 async def _disconnect_sockets(app: web.Application) -> None:

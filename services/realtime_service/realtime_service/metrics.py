@@ -42,6 +42,18 @@ class RealtimeMetrics:
             "Attempts to subscribe again after the Redis connection failed or dropped.",
             registry=self.registry,
         )
+        self.resumes = Counter(
+            "realtime_resumes",
+            "Subscribes with since_seq, by outcome (ok, unavailable, too_far, no_database,"
+            " in_progress).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.resumed_events = Counter(
+            "realtime_resumed_events",
+            "Stored events replayed to resuming sockets.",
+            registry=self.registry,
+        )
         self.redis_subscribed = Gauge(
             "realtime_redis_subscribed",
             "1 while subscribed to the relay channel, else 0.",

@@ -16,6 +16,7 @@ DEFAULT_PORT = 8001
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DASHBOARD_PORT = "3000"
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class SettingsError(ValueError):
@@ -32,6 +33,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     auth_deadline_s: float = AUTH_DEADLINE_S
     """Seconds a transport may stay open without authenticating (REALTIME_AUTH_DEADLINE_S)."""
+    database_url: str | None = None
+    """PostgreSQL, read-only, for subscribes with since_seq; without it they are refused."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -44,6 +47,7 @@ class Settings:
             redis_channel=source.get("REDIS_CHANNEL", "").strip() or RELAY_CHANNEL,
             cors_origins=_cors_origins(source),
             auth_deadline_s=_positive(source, "REALTIME_AUTH_DEADLINE_S", AUTH_DEADLINE_S),
+            database_url=_database_url(source),
         )
 
 
@@ -72,6 +76,13 @@ def _redis_url(env: Mapping[str, str]) -> str:
     if not url.startswith(_REDIS_SCHEMES):
         raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://")
     return url
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("DATABASE_URL", "").strip()
+    if url and not url.startswith(_POSTGRES_SCHEMES):
+        raise SettingsError("DATABASE_URL must start with postgresql:// or postgres://")
+    return url or None
 
 
 def _api_keys(env: Mapping[str, str]) -> ApiKeyRing:

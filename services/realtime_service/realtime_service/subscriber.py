@@ -17,8 +17,9 @@ from redis.exceptions import RedisError
 
 from contracts.realtime import AlertEnvelope, CallEventEnvelope, RelayEnvelope
 from realtime_service.dedupe import Decision, Deduplicator, Verdict
-from realtime_service.fanout import fan_out
+from realtime_service.fanout import Emission, fan_out
 from realtime_service.metrics import RealtimeMetrics
+from realtime_service.resume import ResumeRegistry
 from service_kit.logs import bound_contextvars
 
 _log = structlog.get_logger(__name__)
@@ -35,6 +36,7 @@ class RelaySubscriber:
         sio: Any,
         metrics: RealtimeMetrics,
         dedupe: Deduplicator | None = None,
+        resumes: ResumeRegistry | None = None,
         backoff_initial: float = 0.1,
         backoff_max: float = 5.0,
     ) -> None:
@@ -43,6 +45,7 @@ class RelaySubscriber:
         self._sio = sio
         self._metrics = metrics
         self._dedupe = dedupe or Deduplicator()
+        self._resumes = resumes or ResumeRegistry()
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._connected = False
@@ -106,8 +109,13 @@ class RelaySubscriber:
                     "relay_sequence_gap", last_seq=decision.last_seq, **_describe(envelope)
                 )
             emission = fan_out(envelope)
+            # Sockets resuming this call get the message later, from the resume's release;
+            # nothing may await between this and the emit choosing its recipients.
+            skip = self._held_back(envelope, emission)
             try:
-                await self._sio.emit(emission.event, emission.payload, to=emission.rooms)
+                await self._sio.emit(
+                    emission.event, emission.payload, to=emission.rooms, skip_sid=skip or None
+                )
             except Exception:  # noqa: BLE001 - one failed emit must not stop the relay; logged
                 _log.exception("relay_emit_failed", **_describe(envelope))
                 return
@@ -133,6 +141,14 @@ class RelaySubscriber:
             return self._dedupe.check_alert(envelope.message.id)
         event = envelope.message.event
         return self._dedupe.check_call_event(event.call_id, event.seq)
+
+    def _held_back(
+        self, envelope: CallEventEnvelope | AlertEnvelope, emission: Emission
+    ) -> list[str]:
+        if isinstance(envelope, AlertEnvelope):
+            return []
+        event = envelope.message.event
+        return self._resumes.divert(event.call_id, event.seq, emission.payload, emission.rooms)
 
     def _set_connected(self, connected: bool) -> None:
         self._connected = connected

@@ -4,9 +4,11 @@ from realtime_service.rooms import (
     BAD_CALL_ID,
     BAD_QUEUE_ID,
     UNKNOWN_ROOM,
+    RoomKind,
     call_room,
     queue_room,
     room_error,
+    room_kind,
 )
 
 
@@ -47,3 +49,18 @@ def test_room_builders_produce_valid_names() -> None:
     assert queue_room("q-1") == "queue:q-1"
     assert room_error(call_room("c-1")) is None
     assert room_error(queue_room("q-1")) is None
+
+
+@pytest.mark.parametrize(
+    ("room", "kind"),
+    [
+        ("call:c-1", RoomKind.CALL),
+        ("queue:q-1", RoomKind.QUEUE),
+        ("calls", RoomKind.CALLS),
+        ("alerts", RoomKind.ALERTS),
+        ("lobby", None),
+        ("Calls", None),
+    ],
+)
+def test_each_room_name_has_one_kind(room: str, kind: RoomKind | None) -> None:
+    assert room_kind(room) is kind

@@ -18,6 +18,7 @@ def test_defaults_apply_when_only_required_values_are_set() -> None:
     assert settings.port == 8001
     assert settings.redis_channel == RELAY_CHANNEL
     assert settings.cors_origins == ("http://127.0.0.1:3000", "http://localhost:3000")
+    assert settings.database_url is None
     identity = settings.api_keys.identify("k1")
     assert identity is not None
     assert identity.allows(Scope.CALLS_READ)
@@ -39,8 +40,10 @@ def test_every_optional_value_is_read_from_the_environment() -> None:
             "REALTIME_HOST": "0.0.0.0",
             "REDIS_CHANNEL": "custom",
             "CORS_ORIGINS": "https://ops.example.com, http://localhost:4000 ,",
+            "DATABASE_URL": " postgresql://reader@db:5432/calls ",
         }
     )
+    assert settings.database_url == "postgresql://reader@db:5432/calls"
 
     assert (settings.host, settings.port, settings.redis_channel) == ("0.0.0.0", 9001, "custom")
     assert settings.cors_origins == ("https://ops.example.com", "http://localhost:4000")
@@ -61,6 +64,7 @@ def test_default_cors_origins_follow_the_dashboard_port() -> None:
         (MINIMAL | {"API_KEYS": "k1:root"}, "API_KEYS is invalid"),
         (MINIMAL | {"REALTIME_PORT": "eighty"}, "REALTIME_PORT must be a port number"),
         (MINIMAL | {"REALTIME_PORT": "70000"}, "REALTIME_PORT must be a port number"),
+        (MINIMAL | {"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with postgresql://"),
     ],
 )
 def test_bad_configuration_names_the_variable(env: dict[str, str], message: str) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from realtime_service.metrics import RealtimeMetrics
+from realtime_service.resume import ResumeRegistry
 from realtime_service.subscriber import RelaySubscriber
 
 
@@ -13,12 +14,16 @@ class RecordingServer:
 
     def __init__(self, fail: bool = False) -> None:
         self.emits: list[tuple[str, dict[str, Any], list[str]]] = []
+        self.skipped: list[list[str] | None] = []
         self.fail = fail
 
-    async def emit(self, event: str, data: dict[str, Any], to: list[str]) -> None:
+    async def emit(
+        self, event: str, data: dict[str, Any], to: list[str], skip_sid: list[str] | None = None
+    ) -> None:
         if self.fail:
             raise RuntimeError("socket layer broke")
         self.emits.append((event, data, to))
+        self.skipped.append(skip_sid)
 
 
 @pytest.fixture
@@ -72,3 +77,24 @@ async def test_invalid_message_is_counted_and_skipped(redis, metrics, capsys):
     assert sio.emits == []
     assert metrics.invalid_messages._value.get() == 1
     assert "relay_message_invalid" in capsys.readouterr().out
+
+
+async def test_sockets_resuming_the_call_are_skipped_and_get_it_held(
+    redis, metrics, make_call_event
+):
+    sio, resumes = RecordingServer(), ResumeRegistry()
+    resumes.begin("sid-a", "c-1")
+    subscriber = RelaySubscriber(redis, "unused-channel", sio, metrics, resumes=resumes)
+    envelope = make_call_event(call_id="c-1", seq=3, queue_id="q-1")
+    other = make_call_event(call_id="c-2", seq=1, queue_id="q-1")
+
+    await subscriber.handle(envelope.model_dump_json())
+    await subscriber.handle(other.model_dump_json())
+
+    assert sio.skipped == [["sid-a"], None]
+    [held] = resumes.release("sid-a", "c-1", after_seq=2)
+    assert (held.seq, held.payload, held.rooms) == (
+        3,
+        envelope.message.model_dump(mode="json"),
+        ("call:c-1", "calls", "queue:q-1"),
+    )
