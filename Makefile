@@ -15,7 +15,7 @@ PYTHON := .venv/bin/python
 TYPED_PACKAGES := $(filter-out %/tests,$(patsubst %/__init__.py,%,\
 	$(wildcard packages/*/*/__init__.py services/*/*/__init__.py)))
 
-.PHONY: help env frontend-env contracts run test lint typecheck unit frontend-test format dashboard soak clean
+.PHONY: help env frontend-env contracts run test lint typecheck unit frontend-test format dashboard soak bench clean
 
 help:
 	@echo "make run        start every process (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL)"
@@ -25,6 +25,7 @@ help:
 	@echo "make contracts  regenerate frontend/lib/contracts.{schema.json,ts} from packages/contracts"
 	@echo "make dashboard  serve the built dashboard alone at DASHBOARD_PORT (make run builds it)"
 	@echo "make soak       steady mixed load with sockets for SOAK_MINUTES (10); one summary line"
+	@echo "make bench      throughput, latency, fan-out and memory figures vs targets (BENCH_SECONDS per part)"
 	@echo "make clean      stop leftover embedded servers and delete .data/"
 
 env:
@@ -80,6 +81,15 @@ SOAK_RATE ?= 50
 SOAK_SOCKETS ?= 20
 soak: env
 	$(PYTHON) bench/soak.py --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE) --sockets $(SOAK_SOCKETS)
+
+# Benchmark: the raw PostgreSQL limit (pgbench), ingest, batch, end-to-end latency, drain,
+# fan-out and idle sockets, each beside its ratio to the raw limit and its target
+# (bench/run.py, docs/performance.md). BENCH_ARGS: e.g. --only ingest,e2e, --smoke, --check,
+# --env API_WORKERS=2, or --api-url/--realtime-url/--database-url for a running system.
+BENCH_SECONDS ?= 10
+BENCH_ARGS ?=
+bench: env
+	$(PYTHON) bench/run.py --seconds $(BENCH_SECONDS) $(BENCH_ARGS)
 
 clean:
 	@if [ -x $(PYTHON) ]; then $(PYTHON) -m devstack clean; else rm -rf .data; fi

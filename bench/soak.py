@@ -4,7 +4,7 @@
     make soak SOAK_MINUTES=2 SOAK_RATE=100 SOAK_SOCKETS=40
     .venv/bin/python bench/soak.py --minutes 1 --rate 50 --sockets 20 [--drain 60] [--seed 1]
 
-Starts what `make run` starts (api, relay, timers, realtime; embedded PostgreSQL and
+Starts what `make run` starts (api, relay, timers, webhooks, realtime; embedded PostgreSQL and
 valkey unless DATABASE_URL / REDIS_URL are set, then a fresh database of its own) on
 free ports, with its own data dir, and migrations. Connects SOAK_SOCKETS Socket.io
 clients (most in `calls`, some in `queue:<q>` rooms, some in `call:<id>` rooms), then
@@ -56,8 +56,8 @@ from soak_report import (
     summary_line,
     table,
 )
-from soak_stack import SoakStack, StackError, start_stack
 from soak_workload import QUEUES, CallScript, Step, invalid_posts, make_call
+from stack import Stack, StackError, start_stack
 
 from devstack.managed_process import HealthTimeoutError, ProcessExitedError
 from devstack.postgres_server import EmbeddedPostgresError
@@ -107,7 +107,7 @@ class ProcessDiedError(RuntimeError):
 
 
 class Soak:
-    def __init__(self, config: Config, stack: SoakStack) -> None:
+    def __init__(self, config: Config, stack: Stack) -> None:
         self.config = config
         self.stack = stack
         self.rng = random.Random(config.seed)  # noqa: S311 - a workload, not secrets

@@ -43,6 +43,10 @@ class ManagedProcess:
     `health_url`: an HTTP URL that answers 200 once the process serves; a process
     without one counts as healthy as soon as it runs. As a context manager it
     starts, waits until healthy, and stops on exit.
+
+    `output_file`: append the child's output to this file directly instead of forwarding
+    it line by line through the console (no reader thread in this process: a benchmark's
+    load generator does not pay for the services' logging).
     """
 
     def __init__(
@@ -56,6 +60,7 @@ class ManagedProcess:
         command: Sequence[str] | None = None,
         cwd: Path | None = None,
         console: Console | None = None,
+        output_file: Path | None = None,
     ) -> None:
         self.name = name
         self.module = module
@@ -65,6 +70,7 @@ class ManagedProcess:
         self.command = tuple(command) if command is not None else None
         self.cwd = cwd
         self._console = console or _DEFAULT_CONSOLE
+        self.output_file = output_file
         self._popen: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
         self._recent: collections.deque[str] = collections.deque(maxlen=200)
@@ -83,6 +89,8 @@ class ManagedProcess:
 
     def recent_output(self) -> list[str]:
         """The last lines the process printed, for error messages and assertions."""
+        if self.output_file is not None:
+            return _tail_lines(self.output_file, self._recent.maxlen or 200)
         return list(self._recent)
 
     def start(self) -> None:
@@ -93,15 +101,11 @@ class ManagedProcess:
             if self.command is not None
             else [sys.executable, "-m", self.module, *self.args]
         )
-        self._popen = subprocess.Popen(  # noqa: S603 - our own interpreter and module, or our argv
-            argv,
-            cwd=self.cwd,
-            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1"},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        if self.output_file is not None:
+            with self.output_file.open("ab") as output:
+                self._popen = self._spawn(argv, output)
+            return
+        self._popen = self._spawn(argv, subprocess.PIPE)
         assert self._popen.stdout is not None
         self._reader = threading.Thread(
             target=self._forward,
@@ -110,6 +114,17 @@ class ManagedProcess:
             daemon=True,
         )
         self._reader.start()
+
+    def _spawn(self, argv: list[str], stdout: IO[bytes] | int) -> "subprocess.Popen[bytes]":
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and module, or our argv
+            argv,
+            cwd=self.cwd,
+            env={**os.environ, **self.env, "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
         """Poll the health URL until it answers 200; fail fast if the process exits."""
@@ -211,6 +226,17 @@ class ManagedProcess:
     def _output_tail(self, lines: int = 15) -> str:
         tail = self.recent_output()[-lines:]
         return "; last output:\n  " + "\n  ".join(tail) if tail else ""
+
+
+def _tail_lines(path: Path, lines: int, chunk: int = 64 * 1024) -> list[str]:
+    """The last `lines` lines of a log file (at most its last `chunk` bytes)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, path.stat().st_size - chunk))
+            text = handle.read().decode(errors="replace")
+    except OSError:
+        return []
+    return text.splitlines()[-lines:]
 
 
 def _answers_ok(url: str, timeout: float = 1.0) -> bool:

@@ -130,3 +130,18 @@ def test_an_arbitrary_command_runs_in_its_directory(tmp_path: Path) -> None:
 
     assert process.wait(timeout=20) == 0
     assert process.recent_output() == [f"in {tmp_path} with hello"]
+
+
+def test_output_file_receives_the_output_and_feeds_recent_output(
+    standin_env: dict[str, str], tmp_path: Path
+) -> None:
+    log = tmp_path / "crashy.log"
+    process = ManagedProcess("crashy", "crashes", standin_env, output_file=log)
+    process.start()
+
+    assert process.wait(timeout=20) == 3
+    assert log.read_text() == "cannot start: no configuration\n"
+    assert process.recent_output() == ["cannot start: no configuration"]
+    process.start()  # a restart appends
+    process.wait(timeout=20)
+    assert log.read_text().count("cannot start") == 2
