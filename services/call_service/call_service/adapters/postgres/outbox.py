@@ -14,27 +14,33 @@ from typing import Any
 
 from call_service.adapters.postgres.notifications import OUTBOX_PENDING
 
+# Heads walk outbox_pending_order_idx in id order; each key lookup is a parameterised
+# probe of outbox_pending_key_idx (LIMIT inside LATERAL / the scalar subquery), a plan
+# that stays fast whatever the statistics say (see migration 0005).
 CLAIM = """
 WITH heads AS (
     SELECT o.id, o.ordering_key
     FROM outbox o
-    WHERE o.published_at IS NULL
+    WHERE o.published_at IS NULL AND o.attempts >= 0
       AND o.next_attempt_at <= now()
-      AND NOT EXISTS (
-          SELECT 1 FROM outbox older
-          WHERE older.ordering_key = o.ordering_key
-            AND older.published_at IS NULL
-            AND older.id < o.id)
+      AND o.id = (SELECT k.id FROM outbox k
+                  WHERE k.ordering_key = o.ordering_key AND k.published_at IS NULL
+                  ORDER BY k.ordering_key, k.id
+                  LIMIT 1)
     ORDER BY o.id
     LIMIT $1
     FOR UPDATE SKIP LOCKED
 )
-SELECT o.id, o.ordering_key, o.kind, o.payload::text AS payload, o.correlation_id, o.attempts,
-       (o.payload #>> '{message,event,seq}')::int AS seq
-FROM outbox o
-JOIN heads h ON h.ordering_key = o.ordering_key
-WHERE o.published_at IS NULL
-ORDER BY o.id
+SELECT p.id, p.ordering_key, p.kind, p.payload::text AS payload, p.correlation_id, p.attempts,
+       (p.payload #>> '{message,event,seq}')::int AS seq
+FROM heads h
+CROSS JOIN LATERAL (
+    SELECT * FROM outbox o
+    WHERE o.ordering_key = h.ordering_key AND o.published_at IS NULL
+    ORDER BY o.ordering_key, o.id
+    LIMIT $2
+) p
+ORDER BY p.id
 LIMIT $2
 """
 INSERT = """
