@@ -23,7 +23,7 @@ from call_service.api.rate_limit import enforce_rate_limit
 from call_service.api.state import CLOCK, UOW_FACTORY
 from call_service.domain.errors import DomainError
 from call_service.service.errors import InfrastructureUnavailable
-from call_service.service.ingest_batch import for_each_in_call_order
+from call_service.service.ingest_batch import for_each_in_call_order, ingest_new_calls
 from call_service.service.ingest_event import IngestOptions, ingest_event
 from contracts.batch import MAX_BATCH_EVENTS, BatchResult, BatchResults
 from contracts.enums import Scope
@@ -77,7 +77,15 @@ async def post_batch(request: web.Request) -> web.Response:
             return BatchResult(status=503, body=DATABASE_UNAVAILABLE)
         return BatchResult(status=201 if result.created else 200, body=result.body)
 
-    applied = await for_each_in_call_order(events, apply, skipped=None)
+    uow_factory, clock = request.app[UOW_FACTORY], request.app[CLOCK]
+    try:
+        opened = await ingest_new_calls(uow_factory, clock, events, options)
+    except InfrastructureUnavailable:
+        opened = {}  # each event then answers for itself (503 while PostgreSQL is down)
+    rest = [None if index in opened else event for index, event in enumerate(events)]
+    applied = await for_each_in_call_order(rest, apply, skipped=None)
+    for index, result in opened.items():
+        applied[index] = BatchResult(status=201, body=result.body)
     results = [p if isinstance(p, BatchResult) else a for p, a in zip(parsed, applied, strict=True)]
     body = BatchResults(results=[r for r in results if r is not None])
     return web.Response(text=body.model_dump_json(), content_type="application/json")

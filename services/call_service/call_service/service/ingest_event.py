@@ -8,15 +8,20 @@ in motion (see recording.py).
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, datetime
 
-from call_service.domain.call import EventFacts, Thresholds
+from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound
 from call_service.domain.lifecycle import apply_event
 from call_service.service.errors import DuplicateEventId, IdempotencyConflict, UnknownQueue
 from call_service.service.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from call_service.service.queue_thresholds import thresholds_of
-from call_service.service.recording import EventMeta, plan_recording, write_recording
+from call_service.service.recording import (
+    EventMeta,
+    RecordingPlan,
+    plan_recording,
+    write_recording,
+)
 from contracts.calls import EventAccepted
 from contracts.enums import EventType
 from contracts.events import EventRequest
@@ -57,9 +62,17 @@ def request_fingerprint(request: EventRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _ingest_once(
-    uow: UnitOfWork, clock: Clock, request: EventRequest, options: IngestOptions
-) -> IngestResult:
+@dataclass(frozen=True)
+class Prepared:
+    """An event's facts and stored metadata, computed once before any I/O."""
+
+    now: datetime
+    facts: EventFacts
+    meta: EventMeta
+    fingerprint: str
+
+
+def prepare(clock: Clock, request: EventRequest, options: IngestOptions) -> Prepared:
     now = clock.now()
     facts = EventFacts(
         type=request.type,
@@ -75,12 +88,31 @@ async def _ingest_once(
         correlation_id=options.correlation_id,
         backfill=options.backfill,
     )
+    return Prepared(now, facts, meta, fingerprint)
+
+
+async def plan_new_call(uow: UnitOfWork, prepared: Prepared) -> tuple[CallRecord, RecordingPlan]:
+    """The new call and everything its first event writes; 422 if its queue is unknown."""
+    facts = prepared.facts
+    thresholds = await _queue(uow, facts.queue_id, "queue_id")
+    after = apply_event(None, facts, thresholds, prepared.now)
+    return after, plan_recording(None, after, facts, thresholds, prepared.meta)
+
+
+async def _ingest_once(
+    uow: UnitOfWork, clock: Clock, request: EventRequest, options: IngestOptions
+) -> IngestResult:
+    prepared = prepare(clock, request, options)
+    now, facts, meta, fingerprint = (
+        prepared.now,
+        prepared.facts,
+        prepared.meta,
+        prepared.fingerprint,
+    )
     async with uow:
         if request.type is EventType.CALL_INITIATED:
             prior = None
-            thresholds = await _queue(uow, facts.queue_id, "queue_id")
-            after = apply_event(None, facts, thresholds, now)
-            plan = plan_recording(None, after, facts, thresholds, meta)
+            after, plan = await plan_new_call(uow, prepared)
             # The common case in one statement; a taken call id or event_id writes
             # nothing and goes the general way below (replay, 409 or conflict).
             if plan.one_statement and await uow.events.record_new_call(

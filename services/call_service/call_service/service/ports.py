@@ -80,6 +80,9 @@ class EventsRepository(Protocol):
         caller then takes the general path, which tells a replay from a conflict).
         """
 
+    async def record_new_calls(self, batch: list[RecordedEvent]) -> set[str]:
+        """`record_new_call` for many calls in one statement; the ids of the calls created."""
+
 
 class QueuesRepository(Protocol):
     async def thresholds(self, queue_id: str) -> Thresholds | None: ...

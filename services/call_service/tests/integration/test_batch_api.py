@@ -2,9 +2,10 @@
 
 from typing import Any
 
+import asyncpg
 from aiohttp.test_utils import TestClient
 
-from .conftest import PRODUCER, READER, event, initiated
+from .conftest import PRODUCER, READER, event, initiated, post
 
 Client = TestClient[Any, Any]
 
@@ -86,3 +87,54 @@ async def test_five_hundred_events_fit_in_one_batch(client: Client, call_id: str
     events = [initiated(f"{call_id}-{i}") for i in range(500)]
     results = (await (await _batch(client, events)).json())["results"]
     assert [r["status"] for r in results] == [201] * 500
+
+
+async def test_new_calls_of_a_batch_are_written_whole_with_their_outbox_rows_and_timers(
+    client: Client, call_id: str, database_url: str
+) -> None:
+    events = [{**initiated(f"{call_id}-{i}"), "event_id": f"{call_id}-e{i}"} for i in range(3)]
+    results = (await (await _batch(client, events)).json())["results"]
+    assert [r["status"] for r in results] == [201] * 3
+    single = await post(client, initiated(f"{call_id}-single"))
+    assert results[0]["body"].keys() == (await single.json()).keys()
+    conn = await asyncpg.connect(database_url)
+    try:
+        for i in range(3):
+            key = f"{call_id}-{i}"
+            assert await conn.fetchval("SELECT last_seq FROM calls WHERE id=$1", key) == 1
+            assert (
+                await conn.fetchval("SELECT event_id FROM call_events WHERE call_id=$1", key)
+                == f"{call_id}-e{i}"
+            )
+            assert (
+                await conn.fetchval("SELECT count(*) FROM outbox WHERE ordering_key=$1", key) == 1
+            )
+            timers = await conn.fetch("SELECT kind FROM call_timers WHERE call_id=$1", key)
+            expected = await conn.fetch(
+                "SELECT kind FROM call_timers WHERE call_id=$1", f"{call_id}-single"
+            )
+            assert sorted(t["kind"] for t in timers) == sorted(t["kind"] for t in expected)
+    finally:
+        await conn.close()
+
+
+async def test_new_calls_that_clash_answer_as_the_single_endpoint_would(
+    client: Client, call_id: str
+) -> None:
+    assert (
+        await post(client, {**initiated(f"{call_id}-old"), "event_id": f"{call_id}-x"})
+    ).status == 201
+    events = [
+        initiated(f"{call_id}-new"),
+        initiated(f"{call_id}-old"),  # the call exists: 409
+        {**initiated(f"{call_id}-other"), "event_id": f"{call_id}-x"},  # event_id taken: 409
+        {**initiated(f"{call_id}-old"), "event_id": f"{call_id}-x"},  # a replay: 200
+        initiated(f"{call_id}-nowhere", queue_id="no_such_queue"),  # 422
+        {**initiated(f"{call_id}-twin-1"), "event_id": f"{call_id}-twin"},
+        {**initiated(f"{call_id}-twin-2"), "event_id": f"{call_id}-twin"},  # same id, other call
+    ]
+    results = (await (await _batch(client, events)).json())["results"]
+    assert [r["status"] for r in results] == [201, 409, 409, 200, 422, 201, 409]
+    assert results[4]["body"]["errors"][0]["loc"] == ["data", "queue_id"]
+    missing = await client.get(f"/api/calls/{call_id}-other", headers={"X-API-Key": READER})
+    assert missing.status == 404

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS, call_values
+from call_service.adapters.postgres.new_calls_bulk import RECORD_NEW_CALLS, record_new_calls_args
 from call_service.adapters.postgres.notifications import (
     INTEGRATION_OUTBOX_PENDING,
     OUTBOX_PENDING,
@@ -118,6 +119,25 @@ class PostgresEventsRepository:
             return False
         self._conn.finish_standalone()
         return True
+
+    async def record_new_calls(self, batch: list[RecordedEvent]) -> set[str]:
+        try:
+            row = await self._conn.fetchrow_standalone(
+                RECORD_NEW_CALLS, *record_new_calls_args(batch)
+            )
+        except asyncpg.exceptions.UniqueViolationError as exc:
+            # Two events of the batch share an event_id: none is written here, and the
+            # general path answers each (the second one as a replay or a conflict).
+            if exc.constraint_name == "call_events_event_id_key":
+                return set()
+            raise
+        created = set(row["created"])
+        if created:
+            self._written.add(OUTBOX_PENDING)
+            self._conn.finish_standalone()
+        if row["integrated"]:
+            self._written.add(INTEGRATION_OUTBOX_PENDING)
+        return created
 
     async def _record(self, sql: str, recorded: RecordedEvent, standalone: bool = False) -> bool:
         event, plan = recorded.event, recorded.timers
