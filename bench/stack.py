@@ -161,6 +161,7 @@ def start_stack(cleanup: ExitStack, log: TextIO, options: StackOptions | None = 
         "CALL_SERVICE_PORT": str(api_port),
         "REALTIME_PORT": str(realtime_port),
         "LOG_FORMAT": "json",
+        "API_WORKERS": os.environ.get("API_WORKERS", "0"),  # as `make run`: one per core
     }
     for variable in ("RELAY_METRICS_PORT", "TIMERS_METRICS_PORT", "WEBHOOKS_METRICS_PORT"):
         env[variable] = ""  # never collide with a `make run` on the same machine

@@ -122,6 +122,7 @@ def _environment(
 ) -> tuple[dict[str, str], DevKeys | None]:
     env = dict(os.environ)
     env.setdefault("LOG_FORMAT", "console")
+    env.setdefault("API_WORKERS", "0")  # one api process per core (at most 4)
     for service in SERVICES:
         if service.port_variable is not None:
             env.setdefault(service.port_variable, str(service.default_port))

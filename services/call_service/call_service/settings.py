@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from call_service.domain.call import Thresholds
 from contracts.realtime import RELAY_CHANNEL
 
+MAX_AUTO_API_WORKERS = 4
+
 
 class SettingsError(ValueError):
     """A required variable is missing or malformed; the process exits 2 with this message."""
@@ -30,7 +32,8 @@ class Settings:
     db_pool_size: int = 20
     queue_cache_ttl_s: float = 1.0
     api_workers: int = 1
-    """api processes sharing the port (api/workers.py); 0 in API_WORKERS means one per core."""
+    """api processes sharing the port (api/workers.py); API_WORKERS=0 means one per core, at
+    most MAX_AUTO_API_WORKERS (each worker holds up to DB_POOL_SIZE connections)."""
     """How long a process reuses a queue's thresholds (thresholds_cache.py); 0 = never."""
     """PostgreSQL connections per api process: a request holds one for its transaction."""
 
@@ -102,5 +105,6 @@ def load_settings(
         rate_limit_burst=int(env_number(env, "RATE_LIMIT_BURST", 1000)),
         db_pool_size=int(env_number(env, "DB_POOL_SIZE", 20)),
         queue_cache_ttl_s=env_number(env, "QUEUE_CACHE_TTL_S", 1.0, allow_zero=True),
-        api_workers=int(env_number(env, "API_WORKERS", 1, allow_zero=True)) or os.cpu_count() or 1,
+        api_workers=int(env_number(env, "API_WORKERS", 1, allow_zero=True))
+        or min(os.cpu_count() or 1, MAX_AUTO_API_WORKERS),
     )
