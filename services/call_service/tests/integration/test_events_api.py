@@ -192,3 +192,18 @@ async def test_unknown_route_is_a_problem_404(client: Client) -> None:
     response = await client.get("/api/nothing-here")
     assert response.status == 404
     assert response.content_type == "application/problem+json"
+
+
+async def test_deeply_nested_json_is_422_and_infinity_too(client: Client, call_id: str) -> None:
+    """Strict JSON: nesting is bounded by the parser (no recursion error, no 500) and the
+    non-standard Infinity is refused like NaN, on the single and the batch endpoint."""
+    headers = {"X-API-Key": "producer-key", "Content-Type": "application/json"}
+    deep = "[" * 5000 + "]" * 5000
+    nested = f'{{"type":"call_answered","call_id":"{call_id}","data":{deep}}}'
+    assert (await client.post("/api/events", data=nested, headers=headers)).status == 422
+    inf = f'{{"type":"call_answered","call_id":"{call_id}","data":{{"wait_time":Infinity}}}}'
+    assert (await client.post("/api/events", data=inf, headers=headers)).status == 422
+    batch = await client.post("/api/events/batch", data=f'{{"events":[{deep}]}}', headers=headers)
+    assert batch.status == 422
+    batch = await client.post("/api/events/batch", data=f'{{"events":[{inf}]}}', headers=headers)
+    assert [r["status"] for r in (await batch.json())["results"]] == [422]
