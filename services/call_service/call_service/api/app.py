@@ -9,6 +9,7 @@ from call_service.adapters.postgres.agents_repository import PostgresAgentReads
 from call_service.adapters.postgres.alerts_repository import PostgresAlertReads
 from call_service.adapters.postgres.call_reads import PostgresCallReads
 from call_service.adapters.postgres.commit_signal import CommitSignal
+from call_service.adapters.postgres.new_call_group import NewCallGroup
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
@@ -58,12 +59,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     pool = await create_pool(settings.database_url, max_size=settings.db_pool_size)
     signal = CommitSignal(pool)
     thresholds = app[THRESHOLDS_CACHE] = ThresholdsCache(settings.queue_cache_ttl_s)
+    new_calls = NewCallGroup(pool, signal)
     client = redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=1)
     app[POOL] = pool
     app[REDIS] = client
 
     def unit_of_work() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(pool, signal, thresholds)
+        return PostgresUnitOfWork(pool, signal, thresholds, new_calls)
 
     app[UOW_FACTORY] = unit_of_work
     app[CALL_READS] = PostgresCallReads(pool)

@@ -13,6 +13,8 @@ from typing import Any
 import asyncpg
 
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS, call_values
+from call_service.adapters.postgres.lazy_transaction import LazyTransaction
+from call_service.adapters.postgres.new_call_group import NewCallGroup
 from call_service.adapters.postgres.new_calls_bulk import RECORD_NEW_CALLS, record_new_calls_args
 from call_service.adapters.postgres.notifications import (
     INTEGRATION_OUTBOX_PENDING,
@@ -91,9 +93,12 @@ def event_from_row(row: Any) -> CallEvent:
 
 
 class PostgresEventsRepository:
-    def __init__(self, conn: Any, written: set[str]) -> None:
+    def __init__(
+        self, conn: LazyTransaction, written: set[str], new_calls: NewCallGroup | None = None
+    ) -> None:
         self._conn = conn
         self._written = written  # channels to notify after commit
+        self._new_calls = new_calls
 
     async def find_by_event_id(self, event_id: str) -> StoredEvent | None:
         row = await self._conn.fetchrow(FIND_BY_EVENT_ID, event_id)
@@ -114,7 +119,15 @@ class PostgresEventsRepository:
     async def record_new_call(self, recorded: RecordedEvent) -> bool:
         """Create the call with its first event in one statement, outside any transaction
         when it is the unit's first: PostgreSQL makes one statement atomic by itself.
-        False, with nothing written, when the call id or the event_id is already taken."""
+        False, with nothing written, when the call id or the event_id is already taken.
+        With a NewCallGroup and no connection taken yet, concurrent requests' new calls
+        share the statement (group commit)."""
+        if self._new_calls is not None and self._conn.untouched:
+            grouped = await self._new_calls.write(recorded)
+            if grouped is not None:
+                if grouped:
+                    self._conn.finish_standalone()
+                return grouped
         if not await self._record(RECORD_NEW_CALL, recorded, standalone=True):
             return False
         self._conn.finish_standalone()

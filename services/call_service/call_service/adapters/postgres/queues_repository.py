@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from call_service.adapters.postgres.lazy_transaction import LazyTransaction
 from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.domain.call import Thresholds
 
@@ -24,7 +25,7 @@ DEFAULT_QUEUES = {
 
 
 class PostgresQueuesRepository:
-    def __init__(self, conn: Any, cache: ThresholdsCache) -> None:
+    def __init__(self, conn: LazyTransaction, cache: ThresholdsCache) -> None:
         self._conn = conn
         self._cache = cache
 
@@ -32,7 +33,7 @@ class PostgresQueuesRepository:
         cached = self._cache.get(queue_id)
         if cached is not None:
             return cached
-        row = await self._conn.fetchrow(THRESHOLDS, queue_id)
+        row = await self._conn.fetchrow_untransacted(THRESHOLDS, queue_id)
         if row is None:
             return None
         found = Thresholds(**dict(row))

@@ -12,3 +12,10 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
 )
+
+# A pooled connection caught mid-teardown (PostgreSQL shutting down) fails its next
+# statement with InternalClientError: at the start of a unit of work that is "unavailable".
+UNAVAILABLE_AT_START: tuple[type[BaseException], ...] = (
+    *UNAVAILABLE_ERRORS,
+    asyncpg.exceptions.InternalClientError,
+)

@@ -15,6 +15,7 @@ from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.events_repository import PostgresEventsRepository
 from call_service.adapters.postgres.integration_outbox import PostgresIntegrationOutbox
 from call_service.adapters.postgres.lazy_transaction import LazyTransaction
+from call_service.adapters.postgres.new_call_group import NewCallGroup
 from call_service.adapters.postgres.outbox import PostgresOutbox
 from call_service.adapters.postgres.queues_repository import PostgresQueuesRepository
 from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
@@ -38,22 +39,19 @@ class PostgresUnitOfWork:
         pool: Any,
         signal: CommitSignal | None = None,
         thresholds: ThresholdsCache | None = None,
+        new_calls: NewCallGroup | None = None,
     ) -> None:
         self._pool = pool
         self._signal = signal
         self._thresholds = thresholds or ThresholdsCache(ttl_s=0)
+        self._new_calls = new_calls
         self._written: set[str] = set()
-        self._conn: Any = None
         self._tx: LazyTransaction | None = None
 
     async def __aenter__(self) -> Self:
-        try:
-            self._conn = await self._pool.acquire()
-        except UNAVAILABLE_ERRORS as exc:
-            raise InfrastructureUnavailable("database unavailable") from exc
-        tx = self._tx = LazyTransaction(self._conn)
+        tx = self._tx = LazyTransaction(self._pool)
         self.calls = PostgresCallsRepository(tx)
-        self.events = PostgresEventsRepository(tx, self._written)
+        self.events = PostgresEventsRepository(tx, self._written, self._new_calls)
         self.queues = PostgresQueuesRepository(tx, self._thresholds)
         self.outbox = PostgresOutbox(tx, self._written)
         self.timers = PostgresTimersRepository(tx)
@@ -79,13 +77,8 @@ class PostgresUnitOfWork:
             # producer retries with its event_id and idempotency sorts it out.
             raise InfrastructureUnavailable("database unavailable") from failure
         finally:
-            await self._release()
+            await self._tx.release()
         if exc is None and self._signal is not None and self._written:
             self._signal.committed(self._written)
         if isinstance(exc, UNAVAILABLE_ERRORS):
             raise InfrastructureUnavailable("database unavailable") from exc
-
-    async def _release(self) -> None:
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await self._pool.release(conn)

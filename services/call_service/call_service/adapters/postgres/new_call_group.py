@@ -1,0 +1,123 @@
+"""New calls from concurrent requests written together: group commit for `call_initiated`.
+
+Each new call with its first event is one statement (new_calls_bulk.py), and on
+this machine the statement's round trip, not its rows, is the cost. So requests
+that arrive while earlier statements are in flight wait for the next one and go
+in together, up to `max_group` calls per statement and `writers` statements at
+once. Nothing waits on a timer: under light load every call has a statement of
+its own at once; under load the groups grow by themselves.
+
+Each call is still all-or-nothing (the statement gates every row on its call's
+insert). A call whose id or event_id is taken answers False and its request takes
+the general path. If the statement fails as a whole because two requests of the
+group carry the same event_id, every request of the group answers None and
+writes alone, so the conflict reaches only the requests concerned.
+"""
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from prometheus_client import Counter
+
+from call_service.adapters.postgres.commit_signal import CommitSignal
+from call_service.adapters.postgres.new_calls_bulk import RECORD_NEW_CALLS, record_new_calls_args
+from call_service.adapters.postgres.notifications import (
+    INTEGRATION_OUTBOX_PENDING,
+    OUTBOX_PENDING,
+)
+from call_service.adapters.postgres.unavailable import UNAVAILABLE_AT_START
+from call_service.service.errors import InfrastructureUnavailable
+from call_service.service.ports import RecordedEvent
+
+STATEMENTS = Counter("new_call_group_statements_total", "Statements that wrote grouped new calls.")
+GROUPED = Counter("new_call_group_calls_total", "New calls written in a group statement.")
+Waiter = tuple[RecordedEvent, "asyncio.Future[bool | None]"]
+
+
+class NewCallGroup:
+    def __init__(
+        self, pool: Any, signal: CommitSignal, max_group: int = 200, writers: int = 4
+    ) -> None:
+        self._pool = pool
+        self._signal = signal
+        self._max_group = max_group
+        self._writers = writers
+        self._active = 0
+        self._pending: list[Waiter] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def write(self, recorded: RecordedEvent) -> bool | None:
+        """True: created; False: the call id or event_id is taken; None: write it alone."""
+        future: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
+        self._pending.append((recorded, future))
+        if self._active < self._writers:
+            self._active += 1
+            task = asyncio.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                await self._write(self._take_group())
+        finally:
+            self._active -= 1
+
+    def _take_group(self) -> list[Waiter]:
+        """Up to `max_group` waiters with distinct call ids (one statement cannot insert a
+        call twice); a second request for a call waits for a later statement, where it
+        finds the call taken and goes the general way (replay or 409)."""
+        group: list[Waiter] = []
+        left: list[Waiter] = []
+        calls: set[str] = set()
+        for waiter in self._pending:
+            call_id = waiter[0].event.call_id
+            if len(group) < self._max_group and call_id not in calls:
+                calls.add(call_id)
+                group.append(waiter)
+            else:
+                left.append(waiter)
+        self._pending = left
+        return group
+
+    async def _write(self, group: list[Waiter]) -> None:
+        try:
+            async with self._pool.acquire() as conn:
+                row = await conn.fetchrow(
+                    RECORD_NEW_CALLS, *record_new_calls_args([r for r, _ in group])
+                )
+        except asyncpg.exceptions.UniqueViolationError as exc:
+            if exc.constraint_name != "call_events_event_id_key":
+                _settle(group, exc)
+                return
+            for _, future in group:
+                if not future.done():
+                    future.set_result(None)
+            return
+        except UNAVAILABLE_AT_START as exc:
+            _settle(group, InfrastructureUnavailable("database unavailable"), cause=exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which fails
+            _settle(group, exc)
+            return
+        STATEMENTS.inc()
+        GROUPED.inc(len(group))
+        created = set(row["created"])
+        if created:
+            channels = {OUTBOX_PENDING}
+            if row["integrated"]:
+                channels.add(INTEGRATION_OUTBOX_PENDING)
+            self._signal.committed(channels)
+        for recorded, future in group:
+            if not future.done():
+                future.set_result(recorded.event.call_id in created)
+
+
+def _settle(group: list[Waiter], error: BaseException, cause: BaseException | None = None) -> None:
+    if cause is not None:
+        error.__cause__ = cause
+    for _, future in group:
+        if not future.done():
+            future.set_exception(error)
