@@ -21,11 +21,13 @@ from redis.backoff import NoBackoff
 
 from realtime_service.auth_deadline import enforce_auth_deadline
 from realtime_service.backlog import PostgresBacklog
+from realtime_service.manager import IndexedManager
 from realtime_service.metrics import RealtimeMetrics
 from realtime_service.namespace import RealtimeNamespace
 from realtime_service.resume import ResumeRegistry
 from realtime_service.settings import Settings
 from realtime_service.subscriber import RelaySubscriber
+from realtime_service.transport import serve_websockets_uncompressed
 from service_kit.probes import probe_routes
 from service_kit.security_headers import add_security_headers
 
@@ -56,7 +58,9 @@ def create_app(settings: Settings) -> web.Application:
         async_mode="aiohttp",
         cors_allowed_origins=list(settings.cors_origins),
         max_http_buffer_size=MAX_CLIENT_PACKET_BYTES,
+        client_manager=IndexedManager(),
     )
+    serve_websockets_uncompressed(sio.eio)
     resumes = ResumeRegistry()
     backlog = PostgresBacklog(settings.database_url) if settings.database_url else None
     namespace = RealtimeNamespace(settings.api_keys, metrics, resumes, backlog)

@@ -28,3 +28,27 @@ async def test_an_authenticated_socket_outlives_the_deadline(strict, connect, ke
     await asyncio.sleep(1.0)  # the point: still connected well after the 0.5 s deadline
     assert listener.client.connected
     assert await listener.subscribe("calls") == {"ok": True}
+
+
+async def test_each_anonymous_transport_is_closed_at_its_own_deadline(strict) -> None:
+    """One timer serves every session: it fires for the oldest, then re-arms for the next."""
+    clients, closed_at = [], {}
+    loop = asyncio.get_running_loop()
+    for name in ("first", "second"):
+        raw = engineio.AsyncClient()
+        raw.on("disconnect", lambda *_, name=name: closed_at.setdefault(name, loop.time()))
+        opened = loop.time()
+        await raw.connect(strict.url, engineio_path="socket.io", transports=["websocket"])
+        clients.append((name, raw, opened))
+        await asyncio.sleep(0.3)
+
+    for _ in range(50):
+        if len(closed_at) == 2:
+            break
+        await asyncio.sleep(0.1)
+
+    assert set(closed_at) == {"first", "second"}
+    for name, raw, opened in clients:
+        assert raw.state != "connected"
+        assert closed_at[name] - opened >= 0.5  # never before its own deadline
+    assert closed_at["first"] < closed_at["second"]
