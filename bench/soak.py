@@ -319,7 +319,10 @@ class Soak:
                 self.stop.set()
                 continue
             with contextlib.suppress(psutil.Error):
-                mb[name] = round(psutil.Process(process.pid).memory_info().rss / MB, 1)
+                # With its children: `API_WORKERS` api processes run under one supervisor.
+                root = psutil.Process(process.pid)
+                tree = [root, *root.children(recursive=True)]
+                mb[name] = round(sum(p.memory_info().rss for p in tree) / MB, 1)
         self.rec.rss.append({"t": round(time.perf_counter() - self.rec.t0, 1), "mb": mb})
 
     async def sample(self) -> None:
