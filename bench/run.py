@@ -54,13 +54,10 @@ from context import (
 )
 from cpu_meter import CpuMeter
 from eio_client import LeanSocket, new_session
-from stack import StackOptions, environment_knobs, start_stack
+from stack import STACK_FAILURES, StackOptions, environment_knobs, start_stack
 
 from devstack.console import Console
 from devstack.local_stack import SERVICES
-from devstack.managed_process import HealthTimeoutError, ProcessExitedError
-from devstack.postgres_server import EmbeddedPostgresError
-from devstack.valkey_server import EmbeddedValkeyError
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -264,14 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("bench: interrupted", flush=True)
             code = 130
-        except (
-            RuntimeError,
-            EmbeddedPostgresError,
-            EmbeddedValkeyError,
-            ProcessExitedError,
-            HealthTimeoutError,
-            OSError,
-        ) as exc:
+        except STACK_FAILURES as exc:
             print(f"bench: {exc}", flush=True)
             code = 1
     if parts is None:

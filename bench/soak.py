@@ -57,11 +57,7 @@ from soak_report import (
     table,
 )
 from soak_workload import QUEUES, CallScript, Step, invalid_posts, make_call
-from stack import Stack, StackError, start_stack
-
-from devstack.managed_process import HealthTimeoutError, ProcessExitedError
-from devstack.postgres_server import EmbeddedPostgresError
-from devstack.valkey_server import EmbeddedValkeyError
+from stack import STACK_FAILURES, Stack, start_stack
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SAMPLE_EVERY_S = 5.0
@@ -444,14 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("soak: interrupted", flush=True)
             code = 130
-        except (
-            StackError,
-            EmbeddedPostgresError,
-            EmbeddedValkeyError,
-            ProcessExitedError,
-            HealthTimeoutError,
-            OSError,
-        ) as exc:
+        except STACK_FAILURES as exc:
             print(f"soak: {exc}", flush=True)
             code = 1
     if results is None:

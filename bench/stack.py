@@ -26,11 +26,11 @@ from typing import TextIO
 from devstack.console import Console
 from devstack.dev_keys import DevKeys
 from devstack.local_stack import SERVICES, StartupError, run_migrations
-from devstack.managed_process import ManagedProcess
+from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
 from devstack.network import LOOPBACK, free_port
 from devstack.postgres_admin import create_database, drop_database
-from devstack.postgres_server import EmbeddedPostgres
-from devstack.valkey_server import EmbeddedValkey
+from devstack.postgres_server import EmbeddedPostgres, EmbeddedPostgresError
+from devstack.valkey_server import EmbeddedValkey, EmbeddedValkeyError
 
 START_TIMEOUT_S = 60.0
 # The seeded queues' rule thresholds, far above a scripted call's life: workloads stay valid
@@ -58,6 +58,18 @@ KNOB_PREFIXES = (
 
 class StackError(RuntimeError):
     """The stack could not be started."""
+
+
+# What starting or running the stack can raise that the soak and the bench report in one
+# line (and exit 1) instead of a traceback; RuntimeError covers StackError and the parts' own.
+STACK_FAILURES: tuple[type[BaseException], ...] = (
+    RuntimeError,
+    EmbeddedPostgresError,
+    EmbeddedValkeyError,
+    ProcessExitedError,
+    HealthTimeoutError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from call_service.adapters.postgres.notifications import (
     INTEGRATION_OUTBOX_PENDING,
     OUTBOX_PENDING,
 )
+from call_service.adapters.postgres.recorded_columns import recorded_values
 from call_service.service.errors import DuplicateEventId
 from call_service.service.ports import RecordedEvent, StoredEvent
 from contracts.calls import Call, EventAccepted
@@ -159,17 +160,7 @@ class PostgresEventsRepository:
             event.event_id,
             event.call_id,
             event.seq,
-            event.type.value,
-            event.timestamp,
-            event.received_at,
-            event.data,
-            recorded.request_hash,
-            recorded.call_after,
-            recorded.correlation_id,
-            recorded.realtime.kind,
-            recorded.realtime.payload,
-            recorded.integration.kind,
-            recorded.integration.payload,
+            *recorded_values(recorded),
             [k.value for k in plan.cancel if k not in plan.arm],
             [k.value for k in plan.arm],
             list(plan.arm.values()),

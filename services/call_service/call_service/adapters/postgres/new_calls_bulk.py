@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from call_service.adapters.postgres.calls_repository import call_values
+from call_service.adapters.postgres.recorded_columns import recorded_values
 from call_service.service.ports import RecordedEvent
 
 # (name, SQL element type) of each array: the call's columns, then the event's.
@@ -112,17 +113,7 @@ def record_new_calls_args(batch: list[RecordedEvent]) -> list[Any]:
             *call,
             event.id,
             event.event_id,
-            event.type.value,
-            event.timestamp,
-            event.received_at,
-            event.data,
-            recorded.request_hash,
-            recorded.call_after,
-            recorded.correlation_id,
-            recorded.realtime.kind,
-            recorded.realtime.payload,
-            recorded.integration.kind,
-            recorded.integration.payload,
+            *recorded_values(recorded),
         ]
         for column, value in zip(columns, row, strict=True):
             column.append(value)
