@@ -134,7 +134,9 @@ async def test_new_calls_that_clash_answer_as_the_single_endpoint_would(
         {**initiated(f"{call_id}-twin-2"), "event_id": f"{call_id}-twin"},  # same id, other call
     ]
     results = (await (await _batch(client, events)).json())["results"]
-    assert [r["status"] for r in results] == [201, 409, 409, 200, 422, 201, 409]
+    statuses = [r["status"] for r in results]
+    assert statuses[:5] == [201, 409, 409, 200, 422]
+    assert sorted(statuses[5:]) == [201, 409]  # two calls race for one event_id: one wins
     assert results[4]["body"]["errors"][0]["loc"] == ["data", "queue_id"]
     missing = await client.get(f"/api/calls/{call_id}-other", headers={"X-API-Key": READER})
     assert missing.status == 404
