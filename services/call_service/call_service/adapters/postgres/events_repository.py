@@ -15,11 +15,7 @@ import asyncpg
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS, call_values
 from call_service.adapters.postgres.lazy_transaction import LazyTransaction
 from call_service.adapters.postgres.new_call_group import NewCallGroup
-from call_service.adapters.postgres.new_calls_bulk import RECORD_NEW_CALLS, record_new_calls_args
-from call_service.adapters.postgres.notifications import (
-    INTEGRATION_OUTBOX_PENDING,
-    OUTBOX_PENDING,
-)
+from call_service.adapters.postgres.new_calls_bulk import write_new_calls, written_channels
 from call_service.adapters.postgres.recorded_columns import recorded_values
 from call_service.service.errors import DuplicateEventId
 from call_service.service.ports import RecordedEvent, StoredEvent
@@ -135,22 +131,15 @@ class PostgresEventsRepository:
         return True
 
     async def record_new_calls(self, batch: list[RecordedEvent]) -> set[str]:
-        try:
-            row = await self._conn.fetchrow_standalone(
-                RECORD_NEW_CALLS, *record_new_calls_args(batch)
-            )
-        except asyncpg.exceptions.UniqueViolationError as exc:
-            # Two events of the batch share an event_id: none is written here, and the
-            # general path answers each (the second one as a replay or a conflict).
-            if exc.constraint_name == "call_events_event_id_key":
-                return set()
-            raise
-        created = set(row["created"])
+        # Two events of the batch sharing an event_id write nothing here (None): the
+        # general path answers each (the second one as a replay or a conflict).
+        result = await write_new_calls(self._conn.fetchrow_standalone, batch)
+        if result is None:
+            return set()
+        created, channels = result
+        self._written.update(channels)
         if created:
-            self._written.add(OUTBOX_PENDING)
             self._conn.finish_standalone()
-        if row["integrated"]:
-            self._written.add(INTEGRATION_OUTBOX_PENDING)
         return created
 
     async def _record(self, sql: str, recorded: RecordedEvent, standalone: bool = False) -> bool:
@@ -176,9 +165,7 @@ class PostgresEventsRepository:
             raise
         if not row["written"]:
             return False
-        self._written.add(OUTBOX_PENDING)
-        if row["integrated"]:
-            self._written.add(INTEGRATION_OUTBOX_PENDING)
+        self._written.update(written_channels(True, row["integrated"]))
         return True
 
     async def list_for_call(self, call_id: str) -> list[CallEvent]:

@@ -17,15 +17,10 @@ writes alone, so the conflict reaches only the requests concerned.
 import asyncio
 from typing import Any
 
-import asyncpg
 from prometheus_client import Counter
 
 from call_service.adapters.postgres.commit_signal import CommitSignal
-from call_service.adapters.postgres.new_calls_bulk import RECORD_NEW_CALLS, record_new_calls_args
-from call_service.adapters.postgres.notifications import (
-    INTEGRATION_OUTBOX_PENDING,
-    OUTBOX_PENDING,
-)
+from call_service.adapters.postgres.new_calls_bulk import write_new_calls
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_AT_START
 from call_service.service.errors import InfrastructureUnavailable
 from call_service.service.ports import RecordedEvent
@@ -85,30 +80,22 @@ class NewCallGroup:
     async def _write(self, group: list[Waiter]) -> None:
         try:
             async with self._pool.acquire() as conn:
-                row = await conn.fetchrow(
-                    RECORD_NEW_CALLS, *record_new_calls_args([r for r, _ in group])
-                )
-        except asyncpg.exceptions.UniqueViolationError as exc:
-            if exc.constraint_name != "call_events_event_id_key":
-                _settle(group, exc)
-                return
-            for _, future in group:
-                if not future.done():
-                    future.set_result(None)
-            return
+                result = await write_new_calls(conn.fetchrow, [r for r, _ in group])
         except UNAVAILABLE_AT_START as exc:
             _settle(group, InfrastructureUnavailable("database unavailable"), cause=exc)
             return
         except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which fails
             _settle(group, exc)
             return
+        if result is None:  # a shared event_id: every request of the group writes alone
+            for _, future in group:
+                if not future.done():
+                    future.set_result(None)
+            return
         STATEMENTS.inc()
         GROUPED.inc(len(group))
-        created = set(row["created"])
-        if created:
-            channels = {OUTBOX_PENDING}
-            if row["integrated"]:
-                channels.add(INTEGRATION_OUTBOX_PENDING)
+        created, channels = result
+        if channels:
             self._signal.committed(channels)
         for recorded, future in group:
             if not future.done():

@@ -8,11 +8,17 @@ were inserted get their event, outbox row, integration row and timers. The
 caller sends the others the general way, which tells replays from conflicts.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import orjson
 
 from call_service.adapters.postgres.calls_repository import call_values
+from call_service.adapters.postgres.notifications import (
+    INTEGRATION_OUTBOX_PENDING,
+    OUTBOX_PENDING,
+)
 from call_service.adapters.postgres.recorded_columns import recorded_values
 from call_service.service.ports import RecordedEvent
 
@@ -122,3 +128,29 @@ def record_new_calls_args(batch: list[RecordedEvent]) -> list[Any]:
             timer_kinds.append(kind.value)
             timer_due.append(due_at)
     return [*columns, timer_calls, timer_kinds, timer_due]
+
+
+def written_channels(wrote: bool, integrated: int) -> set[str]:
+    """The channels to notify after a record statement: the outbox when it wrote, the
+    integration outbox when a webhook's row was written too."""
+    channels: set[str] = set()
+    if wrote:
+        channels.add(OUTBOX_PENDING)
+    if integrated:
+        channels.add(INTEGRATION_OUTBOX_PENDING)
+    return channels
+
+
+async def write_new_calls(
+    fetchrow: Callable[..., Awaitable[Any]], batch: list[RecordedEvent]
+) -> tuple[set[str], set[str]] | None:
+    """Run RECORD_NEW_CALLS through `fetchrow`: the ids of the calls created and the channels
+    to notify, or None (nothing written) when two calls of the batch share an event_id."""
+    try:
+        row = await fetchrow(RECORD_NEW_CALLS, *record_new_calls_args(batch))
+    except asyncpg.exceptions.UniqueViolationError as exc:
+        if exc.constraint_name == "call_events_event_id_key":
+            return None
+        raise
+    created = set(row["created"])
+    return created, written_channels(bool(created), row["integrated"])
