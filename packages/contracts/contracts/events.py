@@ -7,10 +7,11 @@ field, not a silently ignored value.
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.enums import EndReason, EventType, Media
 from contracts.identifiers import AgentId, CallId, EventId, QueueId, Seconds
+from contracts.times import Instant
 
 
 class _Payload(BaseModel):
@@ -62,9 +63,12 @@ class _Request(BaseModel):
         default=None, description="Producer's id for the event; the idempotency key."
     )
     call_id: CallId
-    timestamp: AwareDatetime | None = Field(
+    timestamp: Instant | None = Field(
         default=None,
-        description="When the event happened at the producer (RFC 3339). Default: time received.",
+        description=(
+            "When the event happened at the producer (RFC 3339 with offset, from 1970 on, at"
+            " most MAX_FUTURE_SKEW_SECONDS ahead of the server's clock). Default: time received."
+        ),
     )
 
 

@@ -1,8 +1,25 @@
-"""Bounded identifier types: every id and string that crosses the API has a limit."""
+"""Bounded identifier types: every id and string that crosses the API has a limit.
 
+No id or text may hold a control character (C0, DEL, C1) or a lone surrogate: PostgreSQL
+cannot store a NUL at all, a lone surrogate cannot be encoded as UTF-8, and the others
+have no business in an id or a name (they break logs, CSV and terminals).
+"""
+
+import re
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
+
+# The characters no id or text of this API may contain (see the module docstring).
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(value: str) -> str:
+    """`value` unchanged, or ValueError when it holds a control character or lone surrogate."""
+    if FORBIDDEN_CHARACTERS.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
 
 CallId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
@@ -13,7 +30,12 @@ QueueId = Annotated[
 AgentId = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")
 ]
-EventId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+EventId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
+    AfterValidator(printable),
+]
+"""Any printable text of 1-128 characters: producers use their own id schemes."""
 
 # Durations are seconds; a week is far beyond any real call and keeps sums bounded.
 MAX_SECONDS = 7 * 24 * 3600

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -13,9 +14,13 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from contracts.identifiers import MAX_SECONDS, QueueId
+from contracts.identifiers import MAX_SECONDS, QueueId, printable
 
-QueueName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+QueueName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    AfterValidator(printable),
+]
 # A threshold a timer waits for: zero would fire at once, so it must be positive.
 PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
 # A "shorter than" threshold: zero switches the rule off.

@@ -44,7 +44,14 @@ class ApiKeyRing:
         """The identity of `presented`, or None. Constant time in which key matched."""
         if not presented:
             return None
-        return self._find(hashlib.sha256(presented.encode()).digest())
+        try:
+            # Header bytes that are not UTF-8 arrive as lone surrogates (aiohttp decodes
+            # with surrogateescape), and so do JSON `\ud800` escapes on sockets: such a
+            # value is no key of ours, so it is unknown rather than an error.
+            raw = presented.encode()
+        except UnicodeEncodeError:
+            return None
+        return self._find(hashlib.sha256(raw).digest())
 
     def recheck(self, identity: KeyIdentity) -> KeyIdentity | None:
         """What this ring says now about a key identified earlier (maybe by another ring):

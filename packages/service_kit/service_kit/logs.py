@@ -5,6 +5,7 @@ emit, so one grep follows an event through every process.
 """
 
 import io
+import json
 import logging
 import os
 import sys
@@ -57,8 +58,16 @@ def configure_logging(service: str, level: str | None = None) -> None:
 
 
 def _json_line(event_dict: dict[str, Any], **_: Any) -> str:
-    """orjson: several times faster than json.dumps on the per-request log line."""
-    return orjson.dumps(event_dict, default=str).decode()
+    """orjson: several times faster than json.dumps on the per-request log line.
+
+    orjson refuses lone surrogates (what undecodable client bytes become); such a line is
+    written by the standard library instead, which escapes them, so no value a client
+    sends can make logging itself fail.
+    """
+    try:
+        return orjson.dumps(event_dict, default=str).decode()
+    except TypeError:
+        return json.dumps(event_dict, default=str)
 
 
 def _add_service(service: str) -> Any:

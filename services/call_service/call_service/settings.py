@@ -34,8 +34,16 @@ class Settings:
     api_workers: int = 1
     """api processes sharing the port (api/workers.py); API_WORKERS=0 means one per core, at
     most MAX_AUTO_API_WORKERS (each worker holds up to DB_POOL_SIZE connections)."""
-    """How long a process reuses a queue's thresholds (thresholds_cache.py); 0 = never."""
-    """PostgreSQL connections per api process: a request holds one for its transaction."""
+    max_future_skew_s: float = 300.0
+    """How far ahead of this server's clock an event's `timestamp` may be (422 beyond)."""
+    db_acquire_timeout_s: float = 5.0
+    """How long a request waits for a pooled PostgreSQL connection before answering 503."""
+    request_timeout_s: float = 30.0
+    """The longest a request may run before it is answered 503 (the handler is cancelled)."""
+    max_pending_new_calls: int = 2000
+    """New calls waiting for the group commit at once in one api process; beyond, 503."""
+    webhook_allowed_hosts: tuple[str, ...] = ()
+    """Hosts and CIDRs a webhook may target although they are not public (loopback, private)."""
 
 
 def _require(env: dict[str, str], name: str) -> str:
@@ -107,4 +115,14 @@ def load_settings(
         queue_cache_ttl_s=env_number(env, "QUEUE_CACHE_TTL_S", 1.0, allow_zero=True),
         api_workers=int(env_number(env, "API_WORKERS", 1, allow_zero=True))
         or min(os.cpu_count() or 1, MAX_AUTO_API_WORKERS),
+        max_future_skew_s=env_number(env, "MAX_FUTURE_SKEW_SECONDS", 300.0, allow_zero=True),
+        db_acquire_timeout_s=env_number(env, "DB_ACQUIRE_TIMEOUT_S", 5.0),
+        request_timeout_s=env_number(env, "REQUEST_TIMEOUT_S", 30.0),
+        max_pending_new_calls=env_count(env, "MAX_PENDING_NEW_CALLS", 2000),
+        webhook_allowed_hosts=env_list(env, "WEBHOOK_ALLOWED_HOSTS"),
     )
+
+
+def env_list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma list, blanks dropped; empty when unset."""
+    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())

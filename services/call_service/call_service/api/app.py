@@ -12,7 +12,10 @@ from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.new_call_group import NewCallGroup
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
-from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
+from call_service.adapters.postgres.unavailable import (
+    UNAVAILABLE_ERRORS,
+    UNSTORABLE_VALUE_ERRORS,
+)
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.adapters.redis_rate_limiter import RedisRateLimiter
 from call_service.adapters.system_clock import SystemClock
@@ -29,13 +32,16 @@ from call_service.api.http_headers import cors_and_security
 from call_service.api.observability import observe
 from call_service.api.openapi import build_openapi
 from call_service.api.outbox_gauges import refresh_outbox_gauges
-from call_service.api.problems import error_middleware
+from call_service.api.problems import ErrorKinds, error_middleware
 from call_service.api.queues_handler import QUEUE_MODELS, QUEUE_OPENAPI_PATHS, QUEUE_ROUTES
+from call_service.api.request_deadline import request_deadline
+from call_service.api.request_guard import refuse_control_characters
 from call_service.api.state import (
     AGENT_READS,
     ALERT_READS,
     CALL_READS,
     CLOCK,
+    ERROR_KINDS,
     POOL,
     RATE_LIMITER,
     REDIS,
@@ -56,10 +62,14 @@ from service_kit.probes import probe_routes
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    pool = await create_pool(settings.database_url, max_size=settings.db_pool_size)
+    pool = await create_pool(
+        settings.database_url,
+        max_size=settings.db_pool_size,
+        acquire_timeout_s=settings.db_acquire_timeout_s,
+    )
     signal = CommitSignal(pool)
     thresholds = app[THRESHOLDS_CACHE] = ThresholdsCache(settings.queue_cache_ttl_s)
-    new_calls = NewCallGroup(pool, signal)
+    new_calls = NewCallGroup(pool, signal, max_pending=settings.max_pending_new_calls)
     client = redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=1)
     app[POOL] = pool
     app[REDIS] = client
@@ -81,15 +91,19 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
+    kinds = ErrorKinds(unavailable=UNAVAILABLE_ERRORS, unstorable=UNSTORABLE_VALUE_ERRORS)
     app = web.Application(
         client_max_size=batch_handler.MAX_BATCH_BYTES,
         middlewares=[
             observe,
             cors_and_security(settings.cors_origins),
-            error_middleware(UNAVAILABLE_ERRORS),
+            error_middleware(kinds),
+            refuse_control_characters,
+            request_deadline(settings.request_timeout_s),
         ],
     )
     app[SETTINGS] = settings
+    app[ERROR_KINDS] = kinds
     app[API_KEY_RING] = parse_api_keys(settings.api_keys)
     app[CLOCK] = SystemClock()
     app.cleanup_ctx.append(_resources)

@@ -8,29 +8,25 @@ response itself is 200 whenever the batch could be read; a malformed batch
 
 from typing import Annotated, Any
 
+import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from call_service.api.auth import require_scope
 from call_service.api.event_parsing import validate_event
-from call_service.api.observability import correlation_id_of
-from call_service.api.problems import (
-    DATABASE_UNAVAILABLE,
-    ProblemError,
-    domain_problem,
-)
+from call_service.api.events_handler import ingest_options
+from call_service.api.problems import ProblemError, problem_of
 from call_service.api.rate_limit import enforce_rate_limit
-from call_service.api.state import CLOCK, UOW_FACTORY
-from call_service.domain.errors import DomainError
-from call_service.service.errors import InfrastructureUnavailable
+from call_service.api.state import CLOCK, ERROR_KINDS, UOW_FACTORY
 from call_service.service.ingest_batch import for_each_in_call_order, ingest_new_calls
-from call_service.service.ingest_event import IngestOptions, ingest_event
+from call_service.service.ingest_event import ingest_event
 from contracts.batch import MAX_BATCH_EVENTS, BatchResult, BatchResults
 from contracts.enums import Scope
 from contracts.events import EventRequest
 from contracts.problems import FieldError
 
 MAX_BATCH_BYTES = 1024 * 1024
+_log = structlog.get_logger(__name__)
 
 
 class _BatchBody(BaseModel):
@@ -58,30 +54,28 @@ async def post_batch(request: web.Request) -> web.Response:
     await enforce_rate_limit(request, identity.label, cost=len(batch.events))
     parsed: list[EventRequest | BatchResult] = [_parse(item) for item in batch.events]
     events = [item if not isinstance(item, BatchResult) else None for item in parsed]
-    options = IngestOptions(
-        correlation_id=correlation_id_of(request),
-        backfill=request.headers.get("X-Backfill", "").lower() == "true",
+    options = ingest_options(request)
+    uow_factory, clock, kinds = (
+        request.app[UOW_FACTORY],
+        request.app[CLOCK],
+        request.app[ERROR_KINDS],
     )
 
     async def apply(event: EventRequest) -> BatchResult:
         try:
-            result = await ingest_event(
-                request.app[UOW_FACTORY], request.app[CLOCK], event, options
-            )
-        except ProblemError as exc:
-            return BatchResult(status=exc.problem.status, body=exc.problem)
-        except DomainError as exc:
-            problem = domain_problem(exc)
+            result = await ingest_event(uow_factory, clock, event, options)
+        except Exception as exc:  # noqa: BLE001 - an item's failure is its own result alone
+            problem = problem_of(exc, kinds)
             return BatchResult(status=problem.status, body=problem)
-        except InfrastructureUnavailable:
-            return BatchResult(status=503, body=DATABASE_UNAVAILABLE)
         return BatchResult(status=201 if result.created else 200, body=result.body)
 
-    uow_factory, clock = request.app[UOW_FACTORY], request.app[CLOCK]
     try:
         opened = await ingest_new_calls(uow_factory, clock, events, options)
-    except InfrastructureUnavailable:
-        opened = {}  # each event then answers for itself (503 while PostgreSQL is down)
+    except Exception as exc:  # noqa: BLE001 - the per-event path below answers each item
+        # PostgreSQL down (each item then answers 503) or one item's value refused by the
+        # shared statement: every event goes on alone, so only the bad one fails.
+        _log.warning("batch_new_calls_statement_failed", error=type(exc).__name__)
+        opened = {}
     rest = [None if index in opened else event for index, event in enumerate(events)]
     applied = await for_each_in_call_order(rest, apply, skipped=None)
     for index, result in opened.items():

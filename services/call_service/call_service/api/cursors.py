@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from call_service.api.problems import ProblemError
+from contracts.identifiers import printable
 from contracts.problems import FieldError
+from contracts.times import within_range
 
 T = TypeVar("T")
 
@@ -22,10 +24,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None or not isinstance(row_id, str):
+        if not isinstance(at, str) or not isinstance(row_id, str):
             raise ValueError("not a cursor")
-        return parsed, row_id
+        # A cursor is the client's to edit: what it carries must be storable again.
+        return within_range(datetime.fromisoformat(at)), printable(row_id)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise invalid_cursor() from exc
 

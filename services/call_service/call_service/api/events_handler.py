@@ -7,7 +7,7 @@ from call_service.api.event_parsing import parse_event
 from call_service.api.observability import correlation_id_of
 from call_service.api.problems import ProblemError
 from call_service.api.rate_limit import enforce_rate_limit
-from call_service.api.state import CLOCK, UOW_FACTORY
+from call_service.api.state import CLOCK, SETTINGS, UOW_FACTORY
 from call_service.service.ingest_event import IngestOptions, ingest_event
 from contracts.enums import Scope
 
@@ -25,16 +25,22 @@ async def post_event(request: web.Request) -> web.Response:
     if len(body) > MAX_BODY_BYTES:
         raise _too_large()
     event = parse_event(body)
-    options = IngestOptions(
-        correlation_id=correlation_id_of(request),
-        backfill=request.headers.get("X-Backfill", "").lower() == "true",
-    )
+    options = ingest_options(request)
     result = await ingest_event(request.app[UOW_FACTORY], request.app[CLOCK], event, options)
     return web.Response(
         status=201 if result.created else 200,
         text=result.body.model_dump_json(),
         content_type="application/json",
         headers={"Location": f"/api/calls/{event.call_id}"},
+    )
+
+
+def ingest_options(request: web.Request) -> IngestOptions:
+    """How this request's events are taken: its correlation id, backfill, the skew allowed."""
+    return IngestOptions(
+        correlation_id=correlation_id_of(request),
+        backfill=request.headers.get("X-Backfill", "").lower() == "true",
+        max_future_skew_s=request.app[SETTINGS].max_future_skew_s,
     )
 
 

@@ -1,10 +1,12 @@
 """RFC 9457 problem+json responses, and the one middleware that turns errors into them.
 
-Bad input → 4xx naming the fields; infrastructure down → 503; anything else →
-a logged 500 carrying the correlation id and no stack trace for the client.
+Bad input → 4xx naming the fields (a value the database cannot store included);
+infrastructure down → 503 with Retry-After; anything else → a logged 500 carrying
+the correlation id and no stack trace for the client.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -16,7 +18,8 @@ from call_service.domain.errors import (
     DomainError,
     TransitionNotAllowed,
 )
-from call_service.service.errors import IdempotencyConflict, InfrastructureUnavailable, UnknownQueue
+from call_service.service.errors import IdempotencyConflict, InfrastructureUnavailable, InvalidField
+from contracts.identifiers import FORBIDDEN_CHARACTERS
 from contracts.problems import FieldError, Problem
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -79,7 +82,7 @@ class ProblemError(Exception):
 def domain_problem(exc: DomainError) -> Problem:
     if isinstance(exc, CallNotFound):
         return make_problem(404, "Call not found", str(exc))
-    if isinstance(exc, UnknownQueue):
+    if isinstance(exc, InvalidField):
         errors = [FieldError(loc=list(exc.loc), msg=str(exc))]
         return make_problem(422, "Validation failed", str(exc), errors)
     if isinstance(exc, CallAlreadyExists | TransitionNotAllowed | IdempotencyConflict):
@@ -88,6 +91,51 @@ def domain_problem(exc: DomainError) -> Problem:
 
 
 DATABASE_UNAVAILABLE = make_problem(503, "Service unavailable", "The database is unavailable.")
+UNSTORABLE_VALUE = make_problem(
+    422, "Validation failed", "A value of the request cannot be stored (out of range or not text)."
+)
+INTERNAL_ERROR = make_problem(500, "Internal error", "An unexpected error was logged.")
+RETRY_AFTER_S = 1
+"""What a 503 asks the client to wait (seconds) before trying again."""
+
+
+@dataclass(frozen=True)
+class ErrorKinds:
+    """Which infrastructure exceptions mean what; the composition root knows the drivers."""
+
+    unavailable: tuple[type[BaseException], ...] = ()
+    """A dependency cannot answer now (→ 503 with Retry-After)."""
+    unstorable: tuple[type[BaseException], ...] = ()
+    """The database refused a value of the request (→ 422); nothing was written."""
+
+
+def problem_of(exc: Exception, kinds: ErrorKinds) -> Problem:
+    """The problem a failed request (or one item of a batch) answers with.
+
+    Anything not known to be the client's fault or a dependency's is logged with the
+    correlation id and answered 500 without details.
+    """
+    if isinstance(exc, ProblemError):
+        return exc.problem
+    if isinstance(exc, DomainError):
+        return domain_problem(exc)
+    if isinstance(exc, (InfrastructureUnavailable, TimeoutError, *kinds.unavailable)):
+        _log.warning("dependency_unavailable", error=type(exc).__name__)
+        return DATABASE_UNAVAILABLE
+    if isinstance(exc, (OverflowError, UnicodeError, *kinds.unstorable)):
+        _log.warning("unstorable_value", error=type(exc).__name__)
+        return UNSTORABLE_VALUE
+    _log.error("unhandled_error", exc_info=exc)
+    return INTERNAL_ERROR
+
+
+def headers_of(problem: Problem, exc: Exception | None = None) -> dict[str, str] | None:
+    """The headers that go with a problem: Retry-After on 503, the handler's own otherwise."""
+    if isinstance(exc, ProblemError) and exc.headers:
+        return exc.headers
+    if problem.status == 503:
+        return {"Retry-After": str(RETRY_AFTER_S)}
+    return None
 
 
 _HTTP_TITLES = {
@@ -97,33 +145,25 @@ _HTTP_TITLES = {
 }
 
 
-def error_middleware(unavailable: tuple[type[BaseException], ...]) -> Any:
+def error_middleware(kinds: ErrorKinds) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             return await handler(request)
-        except ProblemError as exc:
-            return exc.response
-        except DomainError as exc:
-            return render_problem(domain_problem(exc))
-        except InfrastructureUnavailable:
-            return render_problem(DATABASE_UNAVAILABLE)
-        except unavailable as exc:
-            _log.warning("dependency_unavailable", error=type(exc).__name__)
-            return render_problem(DATABASE_UNAVAILABLE)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
             title = _HTTP_TITLES.get(exc.status, exc.reason)
+            path = FORBIDDEN_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", request.path)
             detail = (
                 "The request body is larger than 64 KiB."
                 if exc.status == 413
-                else f"{exc.reason} ({request.method} {request.path})"
+                else f"{exc.reason} ({request.method} {path})"
             )
             return problem_response(exc.status, title, detail, headers=_allow_header(exc))
-        except Exception:  # noqa: BLE001 - last resort: logged with the correlation id
-            _log.exception("unhandled_error", path=request.path, method=request.method)
-            return problem_response(500, "Internal error", "An unexpected error was logged.")
+        except Exception as exc:  # noqa: BLE001 - every error becomes a problem (problem_of)
+            problem = problem_of(exc, kinds)
+            return render_problem(problem, headers_of(problem, exc))
 
     return middleware
 

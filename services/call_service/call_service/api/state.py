@@ -9,6 +9,7 @@ from call_service.adapters.postgres.alerts_repository import PostgresAlertReads
 from call_service.adapters.postgres.call_reads import PostgresCallReads
 from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.adapters.redis_rate_limiter import RedisRateLimiter
+from call_service.api.problems import ErrorKinds
 from call_service.service.ports import Clock, UnitOfWorkFactory
 from call_service.settings import Settings
 
@@ -22,3 +23,4 @@ RATE_LIMITER = web.AppKey("rate_limiter", RedisRateLimiter)
 ALERT_READS = web.AppKey("alert_reads", PostgresAlertReads)
 AGENT_READS = web.AppKey("agent_reads", PostgresAgentReads)
 THRESHOLDS_CACHE = web.AppKey("thresholds_cache", ThresholdsCache)
+ERROR_KINDS = web.AppKey("error_kinds", ErrorKinds)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from call_service.adapters.postgres.stats_reads import PostgresStatsReads, QueueWindow
 from call_service.api.auth import require_scope
@@ -22,6 +22,7 @@ from contracts.enums import Scope
 from contracts.identifiers import QueueId
 from contracts.problems import FieldError
 from contracts.stats import QueueStats, Stats, StatsWindow
+from contracts.times import Instant
 
 WINDOWS = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "24h": timedelta(hours=24)}
 DEFAULT_WINDOW = "1h"
@@ -40,10 +41,10 @@ class StatsQuery(BaseModel):
     window: Literal["15m", "1h", "24h"] | None = Field(
         default=None, description="A span ending now (default 1h); not with from/to."
     )
-    from_: AwareDatetime | None = Field(
+    from_: Instant | None = Field(
         default=None, alias="from", description="RFC 3339 with offset; inclusive."
     )
-    to: AwareDatetime | None = Field(default=None, description="RFC 3339 with offset; exclusive.")
+    to: Instant | None = Field(default=None, description="RFC 3339 with offset; exclusive.")
 
     @field_validator("from_", "to", mode="before")
     @classmethod

@@ -13,7 +13,12 @@ from datetime import UTC, datetime
 from call_service.domain.call import CallRecord, EventFacts, Thresholds
 from call_service.domain.errors import CallAlreadyExists, CallNotFound
 from call_service.domain.lifecycle import apply_event
-from call_service.service.errors import DuplicateEventId, IdempotencyConflict, UnknownQueue
+from call_service.service.errors import (
+    DuplicateEventId,
+    IdempotencyConflict,
+    TimestampInFuture,
+    UnknownQueue,
+)
 from call_service.service.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from call_service.service.queue_thresholds import thresholds_of
 from call_service.service.recording import (
@@ -39,6 +44,9 @@ class IngestOptions:
     correlation_id: str | None = None
     backfill: bool = False
     """History import: rules that need no timer apply; no timer, no supervisor alert."""
+    max_future_skew_s: float = 300.0
+    """How far ahead of the clock a `timestamp` may be (backfill included): a call dated in
+    the future would top every list and arm timers that fire only then."""
 
 
 async def ingest_event(
@@ -74,6 +82,10 @@ class Prepared:
 
 def prepare(clock: Clock, request: EventRequest, options: IngestOptions) -> Prepared:
     now = clock.now()
+    if request.timestamp is not None and (
+        (request.timestamp - now).total_seconds() > options.max_future_skew_s
+    ):
+        raise TimestampInFuture(options.max_future_skew_s)
     facts = EventFacts(
         type=request.type,
         call_id=request.call_id,

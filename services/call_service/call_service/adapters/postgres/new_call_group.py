@@ -9,14 +9,17 @@ its own at once; under load the groups grow by themselves.
 
 Each call is still all-or-nothing (the statement gates every row on its call's
 insert). A call whose id or event_id is taken answers False and its request takes
-the general path. If the statement fails as a whole because two requests of the
-group carry the same event_id, every request of the group answers None and
-writes alone, so the conflict reaches only the requests concerned.
+the general path. If the statement fails as a whole — two requests of the group
+carry the same event_id, or one request's value is refused by PostgreSQL — every
+request of the group answers None and writes alone, so the failure reaches only
+the requests concerned. At most `max_pending` requests wait at once; beyond, a
+request is answered "unavailable" (503) at once rather than queueing without end.
 """
 
 import asyncio
 from typing import Any
 
+import structlog
 from prometheus_client import Counter
 
 from call_service.adapters.postgres.commit_signal import CommitSignal
@@ -27,14 +30,27 @@ from call_service.service.ports import RecordedEvent
 
 STATEMENTS = Counter("new_call_group_statements_total", "Statements that wrote grouped new calls.")
 GROUPED = Counter("new_call_group_calls_total", "New calls written in a group statement.")
+SPLIT = Counter(
+    "new_call_group_split_total", "Group statements that failed and were retried call by call."
+)
+REFUSED = Counter(
+    "new_call_group_refused_total", "New calls refused (503) because too many were waiting."
+)
+_log = structlog.get_logger(__name__)
 Waiter = tuple[RecordedEvent, "asyncio.Future[bool | None]"]
 
 
 class NewCallGroup:
     def __init__(
-        self, pool: Any, signal: CommitSignal, max_group: int = 200, writers: int = 4
+        self,
+        pool: Any,
+        signal: CommitSignal,
+        max_group: int = 200,
+        writers: int = 4,
+        max_pending: int = 2000,
     ) -> None:
         self._pool = pool
+        self._max_pending = max_pending
         self._signal = signal
         self._max_group = max_group
         self._writers = writers
@@ -44,6 +60,9 @@ class NewCallGroup:
 
     async def write(self, recorded: RecordedEvent) -> bool | None:
         """True: created; False: the call id or event_id is taken; None: write it alone."""
+        if len(self._pending) >= self._max_pending:
+            REFUSED.inc()
+            raise InfrastructureUnavailable("too many new calls waiting for the database")
         future: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
         self._pending.append((recorded, future))
         if self._active < self._writers:
@@ -84,10 +103,16 @@ class NewCallGroup:
         except UNAVAILABLE_AT_START as exc:
             _settle(group, InfrastructureUnavailable("database unavailable"), cause=exc)
             return
-        except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which fails
-            _settle(group, exc)
-            return
-        if result is None:  # a shared event_id: every request of the group writes alone
+        except Exception as exc:  # noqa: BLE001 - alone, it is that request's own error
+            if len(group) == 1:
+                _settle(group, exc)
+                return
+            # One request's value broke the shared statement: each writes alone, so the
+            # error reaches that request only and its neighbours are written.
+            SPLIT.inc()
+            _log.warning("new_call_group_split", error=type(exc).__name__, calls=len(group))
+            result = None
+        if result is None:  # a shared event_id or a split: every request writes alone
             for _, future in group:
                 if not future.done():
                     future.set_result(None)

@@ -33,11 +33,42 @@ async def _reset_connection(conn: Any) -> None:
         await conn.execute("ROLLBACK")
 
 
-async def create_pool(database_url: str, max_size: int = 10) -> Any:
-    return await asyncpg.create_pool(
+class BoundedPool(asyncpg.Pool):  # type: ignore[misc]
+    """A pool whose `acquire()` waits at most `acquire_timeout_s` unless told otherwise.
+
+    asyncpg waits forever by default: with every connection busy (a slow database, a
+    burst), requests would queue without end. Past the bound, `acquire` raises
+    TimeoutError, which every caller already treats as "PostgreSQL unavailable" (503).
+    """
+
+    def __init__(self, *args: Any, acquire_timeout_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._acquire_timeout_s = acquire_timeout_s
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self._acquire_timeout_s if timeout is None else timeout)
+
+
+DEFAULT_ACQUIRE_TIMEOUT_S = 5.0
+
+
+async def create_pool(
+    database_url: str, max_size: int = 10, acquire_timeout_s: float = DEFAULT_ACQUIRE_TIMEOUT_S
+) -> Any:
+    # The arguments asyncpg.create_pool passes to its Pool, with ours added.
+    pool = BoundedPool(
         database_url,
+        acquire_timeout_s=acquire_timeout_s,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
+        init_size=None,
         min_size=POOL_MIN_SIZE,
         max_size=max_size,
+        max_queries=50000,
+        max_inactive_connection_lifetime=300.0,
+        loop=None,
+        connect=None,
+        setup=None,
         init=_init_connection,
         reset=_reset_connection,
         command_timeout=30,
@@ -45,3 +76,4 @@ async def create_pool(database_url: str, max_size: int = 10) -> Any:
         # whose estimated cost crossed jit_above_cost.
         server_settings={"jit": "off"},
     )
+    return await pool

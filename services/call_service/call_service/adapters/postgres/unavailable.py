@@ -19,3 +19,8 @@ UNAVAILABLE_AT_START: tuple[type[BaseException], ...] = (
     *UNAVAILABLE_ERRORS,
     asyncpg.exceptions.InternalClientError,
 )
+
+# SQLSTATE class 22 (data exception): PostgreSQL refused a value — a NUL in text, a
+# number or date out of range, a character the encoding lacks. The statement wrote
+# nothing, and the value came from the request: the client's error, not the service's.
+UNSTORABLE_VALUE_ERRORS: tuple[type[BaseException], ...] = (asyncpg.exceptions.DataError,)
