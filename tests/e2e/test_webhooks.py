@@ -26,6 +26,8 @@ from devstack.polling import eventually
 
 PRODUCER, ADMIN = "wh-producer", "wh-admin"
 API_KEYS = f"{PRODUCER}:events:write,{ADMIN}:admin"
+# The receivers listen on loopback, which webhooks may only reach when it is allowed.
+ALLOWED_HOSTS = {"WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
 
 
 @dataclass
@@ -72,7 +74,7 @@ async def serve() -> AsyncIterator[Any]:
 @pytest.fixture
 async def api(fresh_database_url: str, redis_url: str) -> AsyncIterator[str]:
     env = {"DATABASE_URL": fresh_database_url, "REDIS_URL": redis_url, "API_KEYS": API_KEYS}
-    app = create_app(load_settings(env))
+    app = create_app(load_settings({**env, **ALLOWED_HOSTS}))
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -81,16 +83,28 @@ async def api(fresh_database_url: str, redis_url: str) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-@pytest.fixture
-def worker(fresh_database_url: str) -> Iterator[ManagedProcess]:
-    env = {
-        "DATABASE_URL": fresh_database_url,
+def worker_env(database_url: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
         "WEBHOOK_BACKOFF_S": "0.2",
         "WEBHOOK_TIMEOUT_S": "1",
         "WEBHOOK_CONCURRENCY": "1",
         "WEBHOOK_POLL_INTERVAL_S": "0.5",
         "WEBHOOK_SHUTDOWN_GRACE_S": "0.5",
     }
+
+
+@pytest.fixture
+def worker(fresh_database_url: str) -> Iterator[ManagedProcess]:
+    env = {**worker_env(fresh_database_url), **ALLOWED_HOSTS}
+    with ManagedProcess("webhooks", "call_service.webhooks", env) as process:
+        yield process
+
+
+@pytest.fixture
+def strict_worker(fresh_database_url: str) -> Iterator[ManagedProcess]:
+    """A worker that allows nothing but public addresses (WEBHOOK_ALLOWED_HOSTS unset)."""
+    env = {**worker_env(fresh_database_url), "WEBHOOK_ATTEMPTS": "1"}
     with ManagedProcess("webhooks", "call_service.webhooks", env) as process:
         yield process
 
@@ -207,3 +221,21 @@ async def test_a_slow_receiver_does_not_delay_a_fast_one(
     await eventually(lambda: fast.received(3), deadline_s=3)
     # One send at a time per webhook: the slow one is still on its first event.
     assert len({h["X-Webhook-Id"] for h, _ in slow.requests}) == 1
+
+
+async def test_internal_targets_are_refused_at_registration_and_again_at_delivery(
+    admin: Admin, serve: Any, strict_worker: ManagedProcess
+) -> None:
+    body = {"url": "http://169.254.169.254/latest/meta-data/", "event_types": ["alert"]}
+    async with admin.session.post(
+        f"{admin.api}/api/webhooks", json=body, headers={"X-API-Key": ADMIN}
+    ) as response:
+        assert response.status == 422
+        assert [e["loc"] for e in (await response.json())["errors"]] == [["url"]]
+    receiver = await serve(Receiver())
+    webhook = await admin.register(receiver)  # the api allows 127.0.0.1, this worker does not
+    await admin.complete_call()
+    dead = await eventually(lambda: admin.delivery_with(webhook["id"], "dead", 1))
+    assert dead["attempts_log"][0]["error"] == "target address not allowed"
+    assert dead["attempts_log"][0]["status_code"] is None
+    assert receiver.requests == []

@@ -123,6 +123,8 @@ def _environment(
     env = dict(os.environ)
     env.setdefault("LOG_FORMAT", "console")
     env.setdefault("API_WORKERS", "0")  # one api process per core (at most 4)
+    # Webhooks reach public addresses only; the demo receiver listens on 127.0.0.1.
+    env.setdefault("WEBHOOK_ALLOWED_HOSTS", LOOPBACK)
     for service in SERVICES:
         if service.port_variable is not None:
             env.setdefault(service.port_variable, str(service.default_port))

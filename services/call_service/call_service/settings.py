@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 
 from call_service.domain.call import Thresholds
+from call_service.webhooks.target_policy import parse_allowed_targets
 from contracts.realtime import RELAY_CHANNEL
 
 MAX_AUTO_API_WORKERS = 4
@@ -119,8 +120,18 @@ def load_settings(
         db_acquire_timeout_s=env_number(env, "DB_ACQUIRE_TIMEOUT_S", 5.0),
         request_timeout_s=env_number(env, "REQUEST_TIMEOUT_S", 30.0),
         max_pending_new_calls=env_count(env, "MAX_PENDING_NEW_CALLS", 2000),
-        webhook_allowed_hosts=env_list(env, "WEBHOOK_ALLOWED_HOSTS"),
+        webhook_allowed_hosts=_webhook_allowed_hosts(env),
     )
+
+
+def _webhook_allowed_hosts(env: dict[str, str]) -> tuple[str, ...]:
+    """WEBHOOK_ALLOWED_HOSTS, refused at start-up (exit 2) when an entry is malformed."""
+    hosts = env_list(env, "WEBHOOK_ALLOWED_HOSTS")
+    try:
+        parse_allowed_targets(hosts)
+    except ValueError as exc:
+        raise SettingsError(f"WEBHOOK_ALLOWED_HOSTS: {exc}") from exc
+    return hosts
 
 
 def env_list(env: dict[str, str], name: str) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """`/api/webhooks` (scope `admin`): register receivers, inspect and redeliver deliveries.
 
 The repository is built from the app's pool on each request, so this module
-needs nothing from the composition root but `POOL`. The secret is returned
-once, in the 201 answer to the registration, and by no other endpoint.
+needs nothing from the composition root but `POOL` (and `SETTINGS` for the
+target check, webhook_targets.py). The secret is returned once, in the 201
+answer to the registration, and by no other endpoint.
 """
 
 import secrets
@@ -20,6 +21,7 @@ from call_service.api.auth import require_scope
 from call_service.api.cursors import decode_cursor, invalid_cursor, keyset_page
 from call_service.api.problems import ProblemError
 from call_service.api.state import POOL
+from call_service.api.webhook_targets import WEBHOOK_HOST_RESOLVER, check_target
 from call_service.api.webhooks_openapi import WEBHOOK_MODELS, WEBHOOK_OPENAPI_PATHS
 from contracts.enums import Scope
 from contracts.problems import FieldError
@@ -33,7 +35,7 @@ from contracts.webhooks import (
     WebhookList,
 )
 
-__all__ = ["WEBHOOK_MODELS", "WEBHOOK_OPENAPI_PATHS", "WEBHOOK_ROUTES"]
+__all__ = ["WEBHOOK_HOST_RESOLVER", "WEBHOOK_MODELS", "WEBHOOK_OPENAPI_PATHS", "WEBHOOK_ROUTES"]
 
 
 def _repository(request: web.Request) -> PostgresWebhooksRepository:
@@ -80,6 +82,7 @@ async def create_webhook(request: web.Request) -> web.Response:
         raise ProblemError(
             422, "Validation failed", "The webhook is not valid.", _field_errors(exc)
         ) from exc
+    await check_target(request, body.url)
     secret = body.secret or SecretStr(secrets.token_urlsafe(32))
     row = await _repository(request).create(body.url, list(body.event_types), secret)
     created = WebhookCreated.model_validate({**row, "secret": secret.get_secret_value()})

@@ -58,6 +58,12 @@ WEBHOOK_OPENAPI_PATHS: dict[str, Any] = {
     "/api/webhooks": {
         "post": {
             "summary": "Register a webhook (scope admin); the only answer carrying its secret",
+            "description": (
+                "The URL's host must resolve to public addresses only; loopback, private,"
+                " link-local, multicast, reserved and other internal addresses (in any"
+                " spelling), and names that do not resolve, are 422 naming `url` unless"
+                " WEBHOOK_ALLOWED_HOSTS lists them."
+            ),
             "security": _KEY,
             "requestBody": {"required": True, "content": json_body("WebhookCreate")},
             "responses": {

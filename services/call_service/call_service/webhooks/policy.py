@@ -6,13 +6,16 @@ attempts), WEBHOOK_MAX_BACKOFF_S (4), WEBHOOK_TIMEOUT_S (5, per attempt),
 WEBHOOK_CONCURRENCY (4 sends at once per webhook), WEBHOOK_MAX_IN_FLIGHT (100
 in all), WEBHOOK_BATCH_SIZE (200), WEBHOOK_POLL_INTERVAL_S (1),
 WEBHOOK_OUTBOX_RETENTION_S (3600: dispatched integration events kept that long),
-WEBHOOK_SHUTDOWN_GRACE_S (5: how long a stopping worker lets sends finish).
+WEBHOOK_SHUTDOWN_GRACE_S (5: how long a stopping worker lets sends finish),
+WEBHOOK_ALLOWED_HOSTS (empty: hosts and CIDRs a delivery may reach although they
+are not public; the api reads the same variable for registrations).
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from call_service.settings import env_count, env_number
+from call_service.settings import SettingsError, env_count, env_list, env_number
+from call_service.webhooks.target_policy import AllowedTargets, parse_allowed_targets
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class WebhookPolicy:
     poll_interval_s: float = 1.0
     outbox_retention_s: float = 3600.0
     shutdown_grace_s: float = 5.0
+    allowed_targets: AllowedTargets = field(default_factory=AllowedTargets)
 
     @property
     def lease_s(self) -> float:
@@ -51,4 +55,13 @@ def load_policy(env: dict[str, str] | None = None) -> WebhookPolicy:
         poll_interval_s=env_number(env, "WEBHOOK_POLL_INTERVAL_S", base.poll_interval_s),
         outbox_retention_s=env_number(env, "WEBHOOK_OUTBOX_RETENTION_S", base.outbox_retention_s),
         shutdown_grace_s=env_number(env, "WEBHOOK_SHUTDOWN_GRACE_S", base.shutdown_grace_s),
+        allowed_targets=allowed_targets(env_list(env, "WEBHOOK_ALLOWED_HOSTS")),
     )
+
+
+def allowed_targets(entries: tuple[str, ...]) -> AllowedTargets:
+    """WEBHOOK_ALLOWED_HOSTS parsed; SettingsError (exit 2) names a bad entry."""
+    try:
+        return parse_allowed_targets(entries)
+    except ValueError as exc:
+        raise SettingsError(f"WEBHOOK_ALLOWED_HOSTS: {exc}") from exc

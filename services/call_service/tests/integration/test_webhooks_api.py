@@ -10,9 +10,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from call_service.api.app import create_app
+from call_service.api.webhooks_handler import WEBHOOK_HOST_RESOLVER
 from call_service.settings import Settings
 
 from .conftest import ADMIN, READER, make_settings
+from .fake_resolver import PUBLIC_ADDRESS, TableResolver
 
 Client = TestClient[Any, Any]
 ADMIN_HEADERS = {"X-API-Key": ADMIN}
@@ -27,7 +29,9 @@ def fresh_settings(fresh_database_url: str, redis_url: str) -> Settings:
 async def client(
     fresh_settings: Settings, aiohttp_client: Callable[[Any], Awaitable[Client]]
 ) -> Client:
-    return await aiohttp_client(create_app(fresh_settings))
+    app = create_app(fresh_settings)
+    app[WEBHOOK_HOST_RESOLVER] = TableResolver({"crm.example.com": [PUBLIC_ADDRESS]})
+    return await aiohttp_client(app)
 
 
 async def register(client: Client, **body: Any) -> Any:

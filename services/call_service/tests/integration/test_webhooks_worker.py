@@ -16,11 +16,13 @@ from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.webhooks.policy import WebhookPolicy
 from call_service.webhooks.signing import verify_signature
+from call_service.webhooks.target_policy import parse_allowed_targets
 from call_service.webhooks.worker import run_worker
 from devstack.network import free_port
 from devstack.polling import eventually
 
 SECRET = "worker-test-secret-0123456789"
+LOOPBACK_ALLOWED = parse_allowed_targets(["127.0.0.1"])  # the receivers listen there
 
 
 class Receiver:
@@ -102,7 +104,8 @@ async def test_a_committed_event_is_delivered_signed_on_notify_without_polling(
     receiver = Receiver()
     await receiver.start()
     await subscribe(conn, receiver.url)
-    policy = WebhookPolicy(poll_interval_s=60)  # only NOTIFY can wake it in time
+    # Only NOTIFY can wake it in time.
+    policy = WebhookPolicy(poll_interval_s=60, allowed_targets=LOOPBACK_ALLOWED)
     try:
         async with worker(fresh_database_url, policy):
             await eventually(lambda: _listening(conn), deadline_s=10)
@@ -128,7 +131,9 @@ async def test_stopping_hands_an_unfinished_send_back_to_the_queue(
     await receiver.start()
     await subscribe(conn, receiver.url)
     await survey_requested(fresh_database_url)
-    policy = WebhookPolicy(poll_interval_s=0.1, timeout_s=30, shutdown_grace_s=0.2)
+    policy = WebhookPolicy(
+        poll_interval_s=0.1, timeout_s=30, shutdown_grace_s=0.2, allowed_targets=LOOPBACK_ALLOWED
+    )
     try:
         async with worker(fresh_database_url, policy):
             await eventually(lambda: _count(receiver.requests), deadline_s=10)
