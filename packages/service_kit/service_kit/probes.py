@@ -2,10 +2,14 @@
 
 `/health` answers while the process runs; `/ready` runs the process's own
 dependency checks (PostgreSQL, Redis …) and answers 503 naming what is down.
+`/metrics` may first refresh gauges read from a store; that refresh runs at most
+once per `SCRAPE_REFRESH_EVERY_S`, and scrapes arriving while it runs wait for it
+instead of starting their own, so anyone polling `/metrics` costs the store nothing.
 """
 
 import asyncio
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
@@ -23,14 +27,46 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 
 _log = structlog.get_logger(__name__)
 READY_CHECK_TIMEOUT_S = 2.0
+SCRAPE_REFRESH_EVERY_S = 5.0
+
+
+class SharedRefresh:
+    """Calls `refresh` at most once per `max_age_s`; concurrent callers share one call.
+
+    A refresh that raises is not remembered: the next caller tries again.
+    """
+
+    def __init__(
+        self,
+        refresh: Callable[[], Awaitable[None]],
+        max_age_s: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._refresh = refresh
+        self._max_age_s = max_age_s
+        self._monotonic = monotonic
+        self._fresh_until = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> None:
+        if self._monotonic() < self._fresh_until:
+            return
+        async with self._lock:  # a caller that waited here finds the value fresh
+            if self._monotonic() < self._fresh_until:
+                return
+            await self._refresh()
+            self._fresh_until = self._monotonic() + self._max_age_s
 
 
 def probe_routes(
     checks: Mapping[str, ReadinessCheck],
     registry: CollectorRegistry = REGISTRY,
     before_scrape: Callable[[], Awaitable[None]] | None = None,
+    refresh_every_s: float = SCRAPE_REFRESH_EVERY_S,
 ) -> list[web.RouteDef]:
-    """The three routes; `before_scrape` refreshes gauges that are read from a store."""
+    """The three routes; `before_scrape` refreshes gauges that are read from a store,
+    at most once per `refresh_every_s` (0: at every scrape)."""
+    refresh = SharedRefresh(before_scrape, refresh_every_s) if before_scrape else None
 
     async def health(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -45,8 +81,8 @@ def probe_routes(
         )
 
     async def metrics(_request: web.Request) -> web.Response:
-        if before_scrape is not None:
-            await before_scrape()
+        if refresh is not None:
+            await refresh()
         body = generate_latest(_multiprocess_registry() or registry)
         response = web.Response(body=body)
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST

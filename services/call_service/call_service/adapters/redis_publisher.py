@@ -2,12 +2,14 @@
 
 Three attempts with exponential backoff and jitter absorb a blip (a failover,
 a dropped connection). After that the batch is reported failed and its rows
-stay in the outbox: nothing is dropped here.
+stay in the outbox: nothing is dropped here. Any Redis failure counts — a
+connection that drops, and an error reply too (an ACL refusal, a read-only
+replica, out of memory): each means "not published yet".
 """
 
 from typing import Any
 
-import redis.asyncio as redis
+from redis.exceptions import RedisError
 from tenacity import (
     AsyncRetrying,
     RetryError,
@@ -17,7 +19,7 @@ from tenacity import (
 )
 
 ATTEMPTS = 3
-_TRANSIENT = (redis.ConnectionError, redis.TimeoutError, OSError)
+PUBLISH_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 
 
 class PublishFailed(Exception):
@@ -35,7 +37,7 @@ class RedisPublisher:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(ATTEMPTS),
                 wait=wait_exponential_jitter(multiplier=0.05, max=1.0, jitter=0.1),
-                retry=retry_if_exception_type(_TRANSIENT),
+                retry=retry_if_exception_type(PUBLISH_FAILURES),
             ):
                 with attempt:
                     return await self._publish(messages)
@@ -48,4 +50,10 @@ class RedisPublisher:
         async with self._client.pipeline(transaction=False) as pipe:
             for message in messages:
                 pipe.publish(self._channel, message)
-            return [int(n) for n in await pipe.execute()]
+            # raise_on_error=False: the driver would otherwise quote the failing command,
+            # payload included, in the error's message (which goes to logs and the outbox).
+            replies = await pipe.execute(raise_on_error=False)
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        return [int(n) for n in replies]

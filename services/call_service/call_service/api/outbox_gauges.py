@@ -1,9 +1,11 @@
 """Outbox gauges for /metrics, read from PostgreSQL at scrape time.
 
 The relay runs elsewhere (maybe several of them), so the backlog is measured
-where it lives: in the outbox table. A scrape while the database is down
-leaves the last values and logs a warning. With several api workers the
-freshest value wins (multiprocess_mode="mostrecent").
+where it lives: in the outbox table. The read runs at most once per 5 s
+however often /metrics is scraped (service_kit.probes.SharedRefresh), so the
+values may be that old. A scrape while the database is down leaves the last
+values and logs a warning. With several api workers the freshest value wins
+(multiprocess_mode="mostrecent").
 """
 
 from typing import Any
@@ -28,7 +30,7 @@ PUBLISHED_LAST_MINUTE = Gauge(
 )
 FAILING = Gauge(
     "outbox_failing",
-    "Pending rows whose last publish attempt failed.",
+    "Pending rows whose last publish attempt failed (any Redis error, or no subscriber).",
     multiprocess_mode="mostrecent",
 )
 

@@ -4,7 +4,12 @@ The claim's row locks are held until the marks commit, so a crash anywhere
 in between leaves the rows pending for the next relay (at-least-once; the
 realtime service drops the repeats).
 
-A publish that reaches no subscriber counts as failed: pub/sub keeps nothing,
+A publish that fails — any Redis error: unreachable, out of memory, read-only,
+refused by its ACL — marks the batch's rows failed (`attempts`, `last_error`,
+a growing `next_attempt_at`): they stay pending, `failing` in the outbox status
+counts them until they are published, and nothing is lost.
+
+A publish that reaches no subscriber counts as failed too: pub/sub keeps nothing,
 so a message sent while every realtime process is reconnecting would be lost.
 The row waits instead and goes out once a subscriber is back.
 """

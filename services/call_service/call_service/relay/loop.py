@@ -1,11 +1,19 @@
-"""The relay's main loop: drain while there is work, back off on failure, purge old rows."""
+"""The relay's main loop: drain while there is work, back off on failure, purge old rows.
+
+A failed batch never ends the loop. Publish failures (any Redis error) are marked on
+their rows by `drain_once`; PostgreSQL being unreachable, or anything unexpected, is
+logged and retried after the same growing delay. `relay_consecutive_failed_batches`
+shows a failure while it lasts and drops back to 0 with the first good batch.
+"""
 
 import asyncio
 import contextlib
 import time
+import traceback
 
 import redis.asyncio as redis
 import structlog
+from prometheus_client import Counter, Gauge
 
 from call_service.adapters.postgres.notifications import OUTBOX_PENDING, ChannelWakeup
 from call_service.adapters.postgres.outbox import purge_published
@@ -17,6 +25,16 @@ from call_service.settings import Settings
 
 PURGE_EVERY_S = 60.0
 _log = structlog.get_logger(__name__)
+CONSECUTIVE_FAILURES = Gauge(
+    "relay_consecutive_failed_batches",
+    "Batches in a row that failed (publish, database or unexpected); 0 once one succeeds.",
+)
+UNEXPECTED_ERRORS = Counter(
+    "relay_unexpected_errors_total",
+    "Batches that failed with an error other than a publish failure or PostgreSQL "
+    "being unreachable (a bug); the relay logs it and retries.",
+    ["error"],
+)
 
 
 async def run_relay(settings: Settings, stop: asyncio.Event, policy: DrainPolicy) -> None:
@@ -42,7 +60,12 @@ async def run_relay(settings: Settings, stop: asyncio.Event, policy: DrainPolicy
             except UNAVAILABLE_ERRORS as exc:
                 _log.warning("relay_database_unavailable", error=type(exc).__name__)
                 result = BatchResult(0, 1)
+            except Exception as exc:  # noqa: BLE001 - a bug must not stop delivery; logged
+                _log.error("relay_batch_failed", error=type(exc).__name__, where=_raised_at(exc))
+                UNEXPECTED_ERRORS.labels(type(exc).__name__).inc()
+                result = BatchResult(0, 1)
             failures = failures + 1 if result.failed else 0
+            CONSECUTIVE_FAILURES.set(failures)
             if result.published >= policy.batch_size:
                 continue  # more is waiting: no pause
             delay = _backoff(failures, policy) if failures else None
@@ -52,6 +75,13 @@ async def run_relay(settings: Settings, stop: asyncio.Event, policy: DrainPolicy
         await client.aclose()
         await pool.close()
         _log.info("relay_stopped")
+
+
+def _raised_at(exc: BaseException) -> str:
+    """`file:line` of the frame that raised: logged instead of the message, which may
+    quote data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "unknown"
 
 
 def _backoff(failures: int, policy: DrainPolicy) -> float:

@@ -2,7 +2,8 @@
 
 It polls at least every `max_sleep_s` (default 0.25 s), so a timer armed by
 another process fires within that of its due time without any notification,
-and a timer that fell due while no worker ran fires on the first tick.
+and a timer that fell due while no worker ran fires on the first tick. A timer
+whose firing raises is retried later and the others go on (`failures.py`).
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
 from call_service.service.errors import InfrastructureUnavailable
 from call_service.service.fire_timer import fire_timer
 from call_service.service.ports import Clock
+from call_service.timers.failures import TimerFailures, TimerRetryPolicy
 
 BATCH = 200
 _UNAVAILABLE: tuple[type[BaseException], ...] = (InfrastructureUnavailable, *UNAVAILABLE_ERRORS)
@@ -29,11 +31,16 @@ FIRED = Counter("timers_fired_total", "System events written by due timers.", ["
 
 
 async def run_timers(
-    database_url: str, clock: Clock, stop: asyncio.Event, max_sleep_s: float = 0.25
+    database_url: str,
+    clock: Clock,
+    stop: asyncio.Event,
+    max_sleep_s: float = 0.25,
+    retry: TimerRetryPolicy | None = None,
 ) -> None:
     pool = await create_pool(database_url, max_size=2)
     signal = CommitSignal(pool)
     thresholds = ThresholdsCache()
+    failures = TimerFailures(retry or TimerRetryPolicy())
 
     def unit_of_work() -> PostgresUnitOfWork:
         return PostgresUnitOfWork(pool, signal, thresholds)
@@ -46,7 +53,13 @@ async def run_timers(
                 async with pool.acquire() as conn:
                     due = await due_timers(conn, clock.now(), BATCH)
                 for call_id, kind in due:
-                    fired = await fire_timer(unit_of_work, clock, call_id, kind)
+                    try:
+                        fired = await fire_timer(unit_of_work, clock, call_id, kind)
+                    except _UNAVAILABLE:
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - a broken timer is retried, logged
+                        await failures.record(pool, call_id, kind, clock.now(), exc)
+                        continue
                     if fired is not None:
                         FIRED.labels(fired.event.type.value).inc()
                         _log.info(
@@ -56,6 +69,7 @@ async def run_timers(
                             event_type=fired.event.type.value,
                             seq=fired.event.seq,
                         )
+                await failures.refresh_gauge(pool)
                 if len(due) < BATCH:
                     async with pool.acquire() as conn:
                         delay = _until(await next_due_at(conn), clock.now(), max_sleep_s)

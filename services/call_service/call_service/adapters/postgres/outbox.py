@@ -58,6 +58,7 @@ PURGE = """
 DELETE FROM outbox WHERE id IN (
     SELECT id FROM outbox WHERE published_at < now() - make_interval(secs => $1) LIMIT $2)
 """
+# failing: pending rows whose last publish failed (mark_failed), until they are published.
 STATUS = """
 SELECT
     (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS pending,
