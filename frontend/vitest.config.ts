@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// Unit tests of the pure modules in lib/ (node environment, no DOM needed).
+// Unit tests of the pure modules in lib/ and of middleware.ts (node environment, no DOM).
 // Browser end-to-end tests live in tests/browser/ and are run separately.
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },

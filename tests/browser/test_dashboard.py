@@ -5,6 +5,8 @@ Each test runs one Node scenario from `frontend/tests/browser/` and passes when 
 0. The processes are started once for this module on a database of its own; scenarios
 use their own call ids. Screenshots land in `test-artifacts/screenshots/`; with
 `SAVE_DOC_SCREENSHOTS=1` the pages' screenshots are also copied to `docs/screenshots/`.
+Without Chromium (`CHROMIUM_PATH`, default /usr/bin/chromium) they fail with what to run;
+`SKIP_BROWSER_TESTS=1` skips them instead.
 """
 
 import importlib.util
@@ -92,10 +94,13 @@ class BrowserStack:
 
 @pytest.fixture(scope="session")
 def dashboard_build() -> None:
+    if os.environ.get("SKIP_BROWSER_TESTS") == "1":
+        pytest.skip("SKIP_BROWSER_TESTS=1: the browser tests are skipped")
     if not Path(CHROMIUM).exists():
         pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install chromium`; "
-            ".ci/run does it as root) or set CHROMIUM_PATH",
+            f"{CHROMIUM} is missing: install Debian's chromium (`make system-deps` does it as"
+            " root: apt-get install chromium), set CHROMIUM_PATH to a Chromium binary, or skip"
+            " the browser tests with SKIP_BROWSER_TESTS=1",
             pytrace=False,
         )
     try:
@@ -217,6 +222,10 @@ def test_an_alert_appears_live_and_is_acknowledged(browser_stack: BrowserStack) 
 
 def test_a_key_is_asked_for_and_a_wrong_one_explained(browser_stack: BrowserStack) -> None:
     run_scenario(browser_stack, "access.mjs")
+
+
+def test_no_other_page_can_frame_the_dashboard(browser_stack: BrowserStack) -> None:
+    run_scenario(browser_stack, "framing.mjs")
 
 
 def test_a_realtime_outage_shows_and_missed_changes_are_resynced(

@@ -1,4 +1,6 @@
-"""docker-compose.yml stays valid: checked by whichever Compose CLI this machine has."""
+"""docker-compose.yml stays valid: checked by whichever Compose CLI this machine has
+(`docker compose` or Debian's `docker-compose`, which `make system-deps` installs as root;
+`config` needs no Docker engine)."""
 
 import shutil
 import subprocess
@@ -22,7 +24,11 @@ def _compose_command() -> list[str] | None:
 def test_compose_file_is_valid_and_runs_every_process() -> None:
     command = _compose_command()
     if command is None:
-        pytest.skip("no Compose CLI on this machine")
+        pytest.skip(
+            "docker-compose.yml not checked: no Compose CLI here (neither `docker compose` nor"
+            " `docker-compose`); install one as root with `make system-deps`"
+            " (apt-get install docker-compose)"
+        )
     checked = subprocess.run(
         [*command, "config", "--services"],
         cwd=ROOT,

@@ -268,6 +268,13 @@ export async function scenario(name, body) {
   try {
     await body({ page, context, browser });
     assert.deepEqual(pageErrors, [], "uncaught errors in the page");
+    // Whatever the dashboard's Content-Security-Policy refused (a script, a connection to a
+    // service, a style) is a page that does not work as served.
+    assert.deepEqual(
+      consoleErrors.filter((text) => text.includes("Content Security Policy")),
+      [],
+      "the Content-Security-Policy refused something",
+    );
     console.log(`${name}: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (error) {
     failed = true;

@@ -27,6 +27,7 @@ SOURCES = (
     "package.json",
     "package-lock.json",
     "next.config.mjs",
+    "middleware.ts",
     "tsconfig.json",
 )
 
