@@ -26,7 +26,7 @@ _PROBLEM_TEXT = {
     403: "The key lacks the scope.",
     404: "Not found.",
     409: "Transition not allowed, call exists, or event_id reused with other content.",
-    413: "Body over 64 KiB.",
+    413: "Body over the endpoint's limit (64 KiB for one event, 1 MiB otherwise).",
     415: "Body is not application/json.",
     422: "Validation failed; `errors` names the fields.",
     429: "Rate limit exceeded; see Retry-After.",

@@ -156,7 +156,7 @@ def error_middleware(kinds: ErrorKinds) -> Any:
             title = _HTTP_TITLES.get(exc.status, exc.reason)
             path = FORBIDDEN_CHARACTERS.sub("\N{REPLACEMENT CHARACTER}", request.path)
             detail = (
-                "The request body is larger than 64 KiB."
+                "The request body is larger than this endpoint accepts (1 MiB)."
                 if exc.status == 413
                 else f"{exc.reason} ({request.method} {path})"
             )
