@@ -1,6 +1,7 @@
-"""The figures of a run: their targets (issue 6), their ratio to the raw limit, the printed
-table and the JSON. One list, `specs()`, names every figure; a part that ran fills in values,
-a part that was skipped or failed shows why on each of its rows."""
+"""The figures of a run: their targets (the performance targets listed in
+docs/performance.md), their ratio to the raw limit, the printed table and the JSON. One list,
+`specs()`, names every figure; a part that ran fills in values, a part that was skipped or
+failed shows why on each of its rows."""
 
 import math
 import os
