@@ -19,15 +19,18 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from realtime_service.auth_deadline import enforce_auth_deadline
+from realtime_service.auth_deadline import AuthDeadline
 from realtime_service.backlog import PostgresBacklog
+from realtime_service.census import ConnectionCensus, connected_sockets, connection_entries
 from realtime_service.manager import IndexedManager
 from realtime_service.metrics import RealtimeMetrics
 from realtime_service.namespace import RealtimeNamespace
+from realtime_service.packet_guard import guard_packets
 from realtime_service.resume import ResumeRegistry
+from realtime_service.send_queue import SendQueueCap
 from realtime_service.settings import Settings
 from realtime_service.subscriber import RelaySubscriber
-from realtime_service.transport import serve_websockets_uncompressed
+from realtime_service.transport import close_transport, serve_websockets_uncompressed
 from service_kit.probes import probe_routes
 from service_kit.security_headers import add_security_headers
 
@@ -41,6 +44,7 @@ NAMESPACE_KEY = web.AppKey("namespace", RealtimeNamespace)
 RESUMES_KEY = web.AppKey("resumes", ResumeRegistry)
 """Shared by the namespace (marks resuming sockets) and the subscriber (holds their messages)."""
 BACKLOG_KEY = web.AppKey("backlog", PostgresBacklog)
+AUTH_DEADLINE_KEY = web.AppKey("auth_deadline", AuthDeadline)
 INSTANCE_KEY = web.AppKey("instance", str)
 """Random id of this app, in its Redis client names (see CLIENT LIST) and logs."""
 
@@ -54,6 +58,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application()
     add_security_headers(app)
     metrics = RealtimeMetrics()
+    send_queue_cap = SendQueueCap(settings.max_queued_messages, metrics)
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         cors_allowed_origins=list(settings.cors_origins),
@@ -61,17 +66,30 @@ def create_app(settings: Settings) -> web.Application:
         client_manager=IndexedManager(),
     )
     serve_websockets_uncompressed(sio.eio)
+    send_queue_cap.install(sio.eio)
     resumes = ResumeRegistry()
     backlog = PostgresBacklog(settings.database_url) if settings.database_url else None
-    namespace = RealtimeNamespace(settings.api_keys, metrics, resumes, backlog)
+    namespace = RealtimeNamespace(
+        settings.api_keys,
+        metrics,
+        resumes,
+        backlog,
+        resumes_per_minute=settings.resumes_per_minute,
+    )
     sio.register_namespace(namespace)
-    enforce_auth_deadline(sio, settings.auth_deadline_s)
+    auth_deadline = AuthDeadline(sio, settings.auth_deadline_s)
+    guard_packets(sio, metrics)
+    metrics.connected_sockets.set_function(lambda: connected_sockets(sio))
+    metrics.registry.register(
+        ConnectionCensus(lambda: connection_entries(sio, auth_deadline, resumes))
+    )
     sio.attach(app, socketio_path="socket.io")
     app[SETTINGS_KEY] = settings
     app[SIO_KEY] = sio
     app[METRICS_KEY] = metrics
     app[NAMESPACE_KEY] = namespace
     app[RESUMES_KEY] = resumes
+    app[AUTH_DEADLINE_KEY] = auth_deadline
     app[INSTANCE_KEY] = uuid.uuid4().hex[:12]
 
     async def redis_reachable() -> None:
@@ -140,15 +158,13 @@ async def _disconnect_sockets(app: web.Application) -> None:
     """Close every socket now, so shutdown never waits on long-lived handlers.
 
     An engine.io-level close (not a Socket.io disconnect) lets clients reconnect
-    to the next process. `eio.disconnect()` is not used: it waits for each
-    socket's queue to drain, which a long-polling client that has gone away
-    never does. Queueing `None` after the CLOSE packet is how engine.io itself
-    stops a socket's writer: the websocket is closed by the server at once (the
-    JS client ignores a CLOSE packet on websocket and would otherwise hold the
+    to the next process. `close_transport` does not wait for each socket's queue
+    to drain (a long-polling client that has gone away never drains it) and stops
+    each socket's writer: the websocket is closed by the server at once (the JS
+    client ignores a CLOSE packet on websocket and would otherwise hold the
     handler until the shutdown timeout) and a pending long-poll returns.
     """
     sio = app[SIO_KEY]
-    for socket in list(sio.eio.sockets.values()):
-        await socket.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
-        await socket.queue.put(None)
+    for eio_sid in list(sio.eio.sockets):
+        await close_transport(sio.eio, eio_sid)
     await sio.shutdown()

@@ -13,9 +13,9 @@ methods overridden are the manager's public ones (the ones its Redis and Kafka m
 on).
 
 One emit also no longer starts one asyncio task per recipient: the packet is encoded once (as
-before) and handed to each recipient's Engine.IO queue in turn, which never waits (the queues
-are unbounded; each socket's own writer task sends). Emits with a callback (never used here)
-keep the base class's path.
+before) and handed to each recipient's Engine.IO queue in turn, which never waits (each
+socket's own writer task sends; a socket whose queue reaches its cap is dropped instead:
+`send_queue`). Emits with a callback (never used here) keep the base class's path.
 """
 
 from collections.abc import Iterable
@@ -67,6 +67,10 @@ class IndexedManager(socketio.AsyncManager):  # type: ignore[misc]
                 sids.remove(sid)
                 if not sids:
                     del pending[namespace]
+
+    def indexed_sockets(self) -> int:
+        """Sockets in the room index, in every namespace (for `census`)."""
+        return sum(len(joined) for joined in self._joined.values())
 
     def get_rooms(self, sid: str, namespace: str) -> list[str]:
         """The rooms `sid` is in, its own sid room included (as the base class answers)."""

@@ -15,6 +15,7 @@ class RealtimeMetrics:
             "Authenticated Socket.io connections on this process.",
             registry=self.registry,
         )
+        """Read from the Socket.io manager at each scrape (`census.connected_sockets`)."""
         self.emitted_messages = Counter(
             "realtime_emitted_messages",
             "Messages emitted to Socket.io rooms, by socket event.",
@@ -45,13 +46,40 @@ class RealtimeMetrics:
         self.resumes = Counter(
             "realtime_resumes",
             "Subscribes with since_seq, by outcome (ok, unavailable, too_far, no_database,"
-            " in_progress).",
+            " in_progress, rate_limited).",
             ["outcome"],
             registry=self.registry,
         )
         self.resumed_events = Counter(
             "realtime_resumed_events",
             "Stored events replayed to resuming sockets.",
+            registry=self.registry,
+        )
+        self.refused_connections = Counter(
+            "realtime_refused_connections",
+            "Socket.io connects refused, by reason (no_key, missing_scope, error).",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.failed_handlers = Counter(
+            "realtime_failed_handlers",
+            "subscribe / unsubscribe / disconnect handlers that raised (answered or logged).",
+            ["handler"],
+            registry=self.registry,
+        )
+        self.refused_events = Counter(
+            "realtime_refused_events",
+            "Client events not run: unknown names, extra arguments, connect/disconnect.",
+            registry=self.registry,
+        )
+        self.refused_packets = Counter(
+            "realtime_refused_packets",
+            "Client packets that could not be handled; their session was closed.",
+            registry=self.registry,
+        )
+        self.send_queue_overflows = Counter(
+            "realtime_send_queue_overflows",
+            "Sockets disconnected because their outgoing queue reached its cap (slow readers).",
             registry=self.registry,
         )
         self.redis_subscribed = Gauge(

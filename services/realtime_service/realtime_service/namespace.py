@@ -2,40 +2,46 @@
 
 A connection without a `calls:read` key is refused before it can join anything;
 after that a client chooses its rooms with `subscribe` / `unsubscribe`, each
-answered by an ack. Each subscribe checks the connection's key again against the
+answered by an ack (`acks`). Each subscribe checks the connection's key again against the
 current key ring and the scope its room needs (`access.ROOM_SCOPES`). A subscribe to
 `call:<id>` with `since_seq` first replays the stored events after it (see `resume`
-for the seam). The key itself is never logged, only its non-secret label.
+for the seam), at most `resumes_per_minute` times a minute per socket (`resume_allowance`).
+
+No handler raises to python-socketio: a connect that fails for any reason is refused, a
+subscribe or unsubscribe that fails is answered `INTERNAL_ERROR`, each leaving the socket's
+state as it was, and logged. The key itself is never logged, only its non-secret label;
+a failed connect logs only the exception's type and place (`failure_fields`).
 """
 
+import time
 from typing import Any
 
 import socketio
 import structlog
-from pydantic import ValidationError
 
 from contracts.enums import Scope
-from contracts.realtime import Ack, SubscribeRequest
 from realtime_service.access import refusal
-from realtime_service.backlog import MAX_EVENTS, BacklogUnavailable, PostgresBacklog
-from realtime_service.fanout import CALL_EVENT
+from realtime_service.acks import (
+    BAD_REQUEST,
+    INTERNAL_ERROR,
+    RESUME_CALL_ROOMS_ONLY,
+    UNAUTHORIZED,
+    ack,
+    nack,
+    parse,
+)
+from realtime_service.backlog import PostgresBacklog
+from realtime_service.call_resume import CallRoomResume, chosen_rooms
+from realtime_service.event_routing import CLIENT_EVENTS, event_refusal
+from realtime_service.failure_fields import failure_fields
 from realtime_service.metrics import RealtimeMetrics
 from realtime_service.resume import ResumeRegistry
-from realtime_service.rooms import CALL_PREFIX, RoomKind, room_error, room_kind
+from realtime_service.resume_allowance import DEFAULT_RESUMES_PER_MINUTE, ResumeAllowance
+from realtime_service.rooms import CALL_PREFIX, RoomKind, room_kind
 from service_kit.api_keys import ApiKeyRing, KeyIdentity
 
 DEFAULT_MAX_ROOMS = 100
-UNAUTHORIZED = "unauthorized"
-BAD_REQUEST = 'expected {"room": "<room name>"} or {"room": "call:<id>", "since_seq": <int ≥ 0>}'
-RESUME_CALL_ROOMS_ONLY = (
-    "since_seq is only for call:<id> rooms; calls and queue: rooms resync from the REST API"
-    " (subscribe without since_seq, then GET /api/calls and merge by seq)"
-)
-RESYNC = "subscribe without since_seq and resync from the REST API"
-RESUME_NO_DATABASE = f"resume unavailable: this realtime process has no database; {RESYNC}"
-RESUME_DOWN = f"resume unavailable: the database cannot be read now; {RESYNC}"
-RESUME_TOO_FAR = f"resume unavailable: more than {MAX_EVENTS} events after since_seq; {RESYNC}"
-RESUME_IN_PROGRESS = "resume unavailable: a resume of this room is already in progress"
+Refused = socketio.exceptions.ConnectionRefusedError
 
 _log = structlog.get_logger(__name__)
 
@@ -48,154 +54,123 @@ class RealtimeNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         resumes: ResumeRegistry | None = None,
         backlog: PostgresBacklog | None = None,
         max_rooms: int = DEFAULT_MAX_ROOMS,
+        resumes_per_minute: int = DEFAULT_RESUMES_PER_MINUTE,
     ) -> None:
         super().__init__("/")
         self._keys = keys
         self._metrics = metrics
-        self._resumes = resumes or ResumeRegistry()
-        self._backlog = backlog
+        self._resumes = resumes if resumes is not None else ResumeRegistry()
+        self._call_resume = CallRoomResume(self, self._resumes, backlog, metrics)
         self._max_rooms = max_rooms
+        self._resumes_per_minute = resumes_per_minute
 
     def replace_keys(self, keys: ApiKeyRing) -> None:
         """Use another key ring (a rotation): open connections are held to it from their
         next subscribe on; new connections at connect."""
         self._keys = keys
 
+    async def trigger_event(self, event: object, *args: Any) -> Any:
+        """Run the event's handler, unless `event_routing` refuses it: then a client event
+        with an ack id is answered BAD_REQUEST (`subscribe` with extra arguments) or not at
+        all, as python-socketio answers an unknown event."""
+        refused = event_refusal(self.server, self.namespace, event, args)
+        if refused is None:
+            return await super().trigger_event(event, *args)
+        self._metrics.refused_events.inc()
+        _log.info("socket_event_refused", sid=args[0] if args else None, reason=refused)
+        if isinstance(event, str) and event in CLIENT_EVENTS:
+            return nack(BAD_REQUEST)
+        return self.server.not_handled
+
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
-        presented = auth.get("apiKey") if isinstance(auth, dict) else None
-        identity = self._keys.identify(presented) if isinstance(presented, str) else None
-        if identity is None or not identity.allows(Scope.CALLS_READ):
-            _log.info(
-                "socket_refused",
-                sid=sid,
-                reason="no key" if identity is None else "missing scope",
-                key=identity.label if identity else None,
-            )
-            raise socketio.exceptions.ConnectionRefusedError(UNAUTHORIZED)
-        # The identity (label, scopes, digest — never the key) lets each subscribe check
-        # the key again against the ring of that moment.
-        await self.save_session(sid, {"identity": identity})
-        self._metrics.connected_sockets.inc()
-        _log.info("socket_connected", sid=sid, key=identity.label)
+        """Accept a `calls:read` key in `{"apiKey": …}`; refuse anything else, whatever its
+        shape (`auth` is any JSON value), and any failure while checking it."""
+        try:
+            presented = auth.get("apiKey") if isinstance(auth, dict) else None
+            identity = self._keys.identify(presented) if isinstance(presented, str) else None
+            if identity is None or not identity.allows(Scope.CALLS_READ):
+                reason = "no_key" if identity is None else "missing_scope"
+                self._metrics.refused_connections.labels(reason=reason).inc()
+                _log.info(
+                    "socket_refused",
+                    sid=sid,
+                    reason=reason,
+                    key=identity.label if identity else None,
+                )
+                raise Refused(UNAUTHORIZED)
+            # The identity (label, scopes, digest — never the key) lets each subscribe check
+            # the key again against the ring of that moment.
+            session = {
+                "identity": identity,
+                "resumes": ResumeAllowance(self._resumes_per_minute, time.monotonic()),
+            }
+            await self.save_session(sid, session)
+            _log.info("socket_connected", sid=sid, key=identity.label)
+        except Refused:
+            raise
+        except Exception as exc:  # noqa: BLE001 - refused; logged without the payload
+            self._metrics.refused_connections.labels(reason="error").inc()
+            _log.error("socket_connect_failed", sid=sid, **failure_fields(exc))
+            raise Refused(UNAUTHORIZED) from None
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
-        self._resumes.forget(sid)
-        self._metrics.connected_sockets.dec()
-        _log.info("socket_disconnected", sid=sid, reason=str(reason))
+        try:
+            self._resumes.forget(sid)
+            _log.info("socket_disconnected", sid=sid, reason=str(reason))
+        except Exception:  # noqa: BLE001 - the socket is gone either way; logged
+            self._metrics.failed_handlers.labels(handler="disconnect").inc()
+            _log.exception("socket_handler_failed", handler="disconnect", sid=sid)
 
     async def on_subscribe(self, sid: str, data: object = None) -> dict[str, Any]:
-        request, error = _parse(data)
+        try:
+            return await self._subscribe(sid, data)
+        except Exception:  # noqa: BLE001 - answered and logged; the rooms are as they were
+            return self._failed("subscribe", sid)
+
+    async def on_unsubscribe(self, sid: str, data: object = None) -> dict[str, Any]:
+        try:
+            return await self._unsubscribe(sid, data)
+        except Exception:  # noqa: BLE001 - answered and logged
+            return self._failed("unsubscribe", sid)
+
+    async def _subscribe(self, sid: str, data: object) -> dict[str, Any]:
+        request, error = parse(data)
         if request is None:
-            return _nack(error)
+            return nack(error)
         room, kind = request.room, room_kind(request.room)
-        assert kind is not None  # _parse accepts valid room names only
+        assert kind is not None  # parse accepts valid room names only
         if request.since_seq is not None and kind is not RoomKind.CALL:
-            return _nack(RESUME_CALL_ROOMS_ONLY)
-        identity: KeyIdentity = (await self.get_session(sid))["identity"]
+            return nack(RESUME_CALL_ROOMS_ONLY)
+        session = await self.get_session(sid)
+        identity: KeyIdentity = session["identity"]
         forbidden = refusal(self._keys.recheck(identity), kind)
         if forbidden is not None:
             _log.info("socket_subscribe_forbidden", sid=sid, room=room, key=identity.label)
-            return _nack(forbidden)
-        joined = self._joined(sid)
+            return nack(forbidden)
+        joined = chosen_rooms(self, sid)
         if room not in joined and len(joined) >= self._max_rooms:
-            return _nack(f"subscription limit reached ({self._max_rooms} rooms per connection)")
+            return nack(f"subscription limit reached ({self._max_rooms} rooms per connection)")
         if request.since_seq is not None:
-            return await self._resume(sid, room, request.since_seq, room in joined)
+            allowance: ResumeAllowance = session["resumes"]
+            return await self._call_resume.resume(
+                sid, room, request.since_seq, room in joined, allowance
+            )
         await self.enter_room(sid, room)
         _log.info("socket_subscribed", sid=sid, room=room)
-        return _ack()
+        return ack()
 
-    async def on_unsubscribe(self, sid: str, data: object = None) -> dict[str, Any]:
-        request, error = _parse(data)
+    async def _unsubscribe(self, sid: str, data: object) -> dict[str, Any]:
+        request, error = parse(data)
         if request is None or request.since_seq is not None:
-            return _nack(error or BAD_REQUEST)
+            return nack(error or BAD_REQUEST)
         await self.leave_room(sid, request.room)
         if room_kind(request.room) is RoomKind.CALL:
             self._resumes.left(sid, request.room.removeprefix(CALL_PREFIX))
         _log.info("socket_unsubscribed", sid=sid, room=request.room)
-        return _ack()
+        return ack()
 
-    async def _resume(self, sid: str, room: str, since_seq: int, member: bool) -> dict[str, Any]:
-        """Join `room` and replay the call's stored events after `since_seq`, then its live
-        ones. Marked as resuming before joining, so every live message from the join on is
-        held until the backlog is out. On failure the socket is left as it was (in the room
-        only if it already was) and gets what its other rooms would have given it."""
-        call_id = room.removeprefix(CALL_PREFIX)
-        if self._backlog is None:
-            return self._resume_refused(sid, room, "no_database", RESUME_NO_DATABASE)
-        if not self._resumes.begin(sid, call_id):
-            return self._resume_refused(sid, room, "in_progress", RESUME_IN_PROGRESS)
-        why = None
-        try:
-            await self.enter_room(sid, room)
-            backlog = await self._backlog.read(call_id, since_seq)
-        except BacklogUnavailable as exc:
-            backlog, why = None, str(exc)
-        except BaseException:
-            self._resumes.abandon(sid, call_id)  # never leave live messages held for ever
-            raise
-        if backlog is None or not backlog.complete:
-            if not member:
-                await self.leave_room(sid, room)
-            await self._release(sid, call_id, after_seq=0)
-            if backlog is None:
-                return self._resume_refused(sid, room, "unavailable", RESUME_DOWN, error=why)
-            return self._resume_refused(sid, room, "too_far", RESUME_TOO_FAR)
-        for payload in backlog.messages:
-            await self.emit(CALL_EVENT, payload, to=sid)
-        held = await self._release(sid, call_id, after_seq=backlog.last_seq)
-        self._metrics.resumes.labels(outcome="ok").inc()
-        self._metrics.resumed_events.inc(len(backlog.messages))
-        _log.info(
-            "socket_resumed",
-            sid=sid,
-            room=room,
-            since_seq=since_seq,
-            resumed=len(backlog.messages),
-            last_seq=backlog.last_seq,
-            held=held,
-        )
-        return _ack(resumed=len(backlog.messages))
-
-    async def _release(self, sid: str, call_id: str, after_seq: int) -> int:
-        """Emit the held live messages newer than `after_seq` until none is left (the
-        registry ends the resume in the same step that finds nothing more); how many."""
-        emitted = 0
-        while held := self._resumes.release(sid, call_id, after_seq):
-            joined = self._joined(sid)
-            for message in held:
-                if not joined.isdisjoint(message.rooms):
-                    await self.emit(CALL_EVENT, message.payload, to=sid)
-                    emitted += 1
-                after_seq = message.seq
-        return emitted
-
-    def _resume_refused(
-        self, sid: str, room: str, outcome: str, message: str, error: str | None = None
-    ) -> dict[str, Any]:
-        self._metrics.resumes.labels(outcome=outcome).inc()
-        _log.info("socket_resume_refused", sid=sid, room=room, outcome=outcome, error=error)
-        return _nack(message)
-
-    def _joined(self, sid: str) -> set[str]:
-        """Rooms the socket chose; the server also keeps every socket in its own sid room."""
-        return {room for room in self.rooms(sid) if room != sid}
-
-
-def _parse(data: object) -> tuple[SubscribeRequest | None, str]:
-    try:
-        request = SubscribeRequest.model_validate(data)
-    except ValidationError:
-        return None, BAD_REQUEST
-    error = room_error(request.room)
-    if error is not None:
-        return None, error
-    return request, ""
-
-
-def _ack(resumed: int | None = None) -> dict[str, Any]:
-    return Ack(ok=True, resumed=resumed).model_dump(exclude_none=True)
-
-
-def _nack(error: str) -> dict[str, Any]:
-    return Ack(ok=False, error=error).model_dump(exclude_none=True)
+    def _failed(self, handler: str, sid: str) -> dict[str, Any]:
+        """Log the exception being handled and answer it."""
+        self._metrics.failed_handlers.labels(handler=handler).inc()
+        _log.exception("socket_handler_failed", handler=handler, sid=sid)
+        return nack(INTERNAL_ERROR)

@@ -42,6 +42,10 @@ class ResumeRegistry:
         self._seams: dict[str, dict[str, _Seam]] = {}
         """call_id → sid → its seam."""
 
+    def seam_count(self) -> int:
+        """Seams held, over every call and socket."""
+        return sum(len(sockets) for sockets in self._seams.values())
+
     def begin(self, sid: str, call_id: str) -> bool:
         """Mark `sid` as resuming `call_id`; False while it already is (one at a time)."""
         sockets = self._seams.setdefault(call_id, {})

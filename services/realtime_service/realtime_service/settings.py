@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from contracts.realtime import RELAY_CHANNEL
 from realtime_service.auth_deadline import AUTH_DEADLINE_S
+from realtime_service.backlog import MAX_EVENTS
+from realtime_service.resume_allowance import DEFAULT_RESUMES_PER_MINUTE
+from realtime_service.send_queue import DEFAULT_MAX_QUEUED_MESSAGES
 from service_kit.api_keys import ApiKeyConfigError, ApiKeyRing, parse_api_keys
 
 DEFAULT_PORT = 8001
@@ -35,6 +38,11 @@ class Settings:
     """Seconds a transport may stay open without authenticating (REALTIME_AUTH_DEADLINE_S)."""
     database_url: str | None = None
     """PostgreSQL, read-only, for subscribes with since_seq; without it they are refused."""
+    max_queued_messages: int = DEFAULT_MAX_QUEUED_MESSAGES
+    """Messages one socket may have waiting to be sent; beyond, it is disconnected
+    (REALTIME_MAX_QUEUED_MESSAGES)."""
+    resumes_per_minute: int = DEFAULT_RESUMES_PER_MINUTE
+    """Subscribes with since_seq one socket may make per minute (REALTIME_RESUMES_PER_MINUTE)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -48,7 +56,27 @@ class Settings:
             cors_origins=_cors_origins(source),
             auth_deadline_s=_positive(source, "REALTIME_AUTH_DEADLINE_S", AUTH_DEADLINE_S),
             database_url=_database_url(source),
+            max_queued_messages=_count(
+                source,
+                "REALTIME_MAX_QUEUED_MESSAGES",
+                DEFAULT_MAX_QUEUED_MESSAGES,
+                # A resume queues up to MAX_EVENTS messages at once: a smaller cap would
+                # disconnect every socket that resumes far enough.
+                minimum=MAX_EVENTS + 1,
+            ),
+            resumes_per_minute=_count(
+                source, "REALTIME_RESUMES_PER_MINUTE", DEFAULT_RESUMES_PER_MINUTE, minimum=1
+            ),
         )
+
+
+def _count(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not _is_small_number(raw, digits=9) or int(raw) < minimum:
+        raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {raw!r}")
+    return int(raw)
 
 
 def _positive(env: Mapping[str, str], name: str, default: float) -> float:
@@ -97,9 +125,14 @@ def _port(env: Mapping[str, str]) -> int:
     raw = env.get("REALTIME_PORT", "").strip()
     if not raw:
         return DEFAULT_PORT
-    if not raw.isdigit() or not 0 < int(raw) < 65536:
+    if not _is_small_number(raw, digits=5) or not 0 < int(raw) < 65536:
         raise SettingsError(f"REALTIME_PORT must be a port number (1-65535), got {raw!r}")
     return int(raw)
+
+
+def _is_small_number(raw: str, digits: int) -> bool:
+    """ASCII digits only, and few enough that `int()` takes them (it refuses > 4300)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= digits
 
 
 def _cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:

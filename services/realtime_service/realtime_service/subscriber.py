@@ -45,7 +45,7 @@ class RelaySubscriber:
         self._sio = sio
         self._metrics = metrics
         self._dedupe = dedupe or Deduplicator()
-        self._resumes = resumes or ResumeRegistry()
+        self._resumes = resumes if resumes is not None else ResumeRegistry()
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._connected = False

@@ -46,14 +46,18 @@ async def test_admin_key_may_connect_and_subscribe(realtime, connect, keys):
 async def test_connected_sockets_gauge_counts_only_accepted_sockets(
     realtime, connect, keys, eventually
 ):
-    gauge = realtime.app[METRICS_KEY].connected_sockets
+    registry = realtime.app[METRICS_KEY].registry
+
+    def gauge() -> float | None:
+        return registry.get_sample_value("realtime_connected_sockets")
+
     await _refusal(realtime.url, {"apiKey": keys.write})
     listener = await connect()
-    assert gauge._value.get() == 1
+    assert gauge() == 1
 
     await listener.client.disconnect()
 
-    await eventually(lambda: gauge._value.get() == 0)
+    await eventually(lambda: gauge() == 0)
 
 
 async def test_refusal_never_logs_the_presented_key(realtime, capsys):

@@ -17,14 +17,14 @@ import asyncpg
 import pytest
 
 from contracts.realtime import CallEventEnvelope
-from realtime_service.app import METRICS_KEY, NAMESPACE_KEY, RESUMES_KEY
-from realtime_service.namespace import (
+from realtime_service.acks import (
     BAD_REQUEST,
     RESUME_CALL_ROOMS_ONLY,
     RESUME_DOWN,
     RESUME_NO_DATABASE,
     RESUME_TOO_FAR,
 )
+from realtime_service.app import METRICS_KEY, NAMESPACE_KEY, RESUMES_KEY
 
 QUEUE = """
 INSERT INTO queues (id, name, sla_seconds, no_answer_seconds, max_hold_seconds,

@@ -19,6 +19,8 @@ def test_defaults_apply_when_only_required_values_are_set() -> None:
     assert settings.redis_channel == RELAY_CHANNEL
     assert settings.cors_origins == ("http://127.0.0.1:3000", "http://localhost:3000")
     assert settings.database_url is None
+    assert settings.max_queued_messages == 2000
+    assert settings.resumes_per_minute == 30
     identity = settings.api_keys.identify("k1")
     assert identity is not None
     assert identity.allows(Scope.CALLS_READ)
@@ -41,9 +43,12 @@ def test_every_optional_value_is_read_from_the_environment() -> None:
             "REDIS_CHANNEL": "custom",
             "CORS_ORIGINS": "https://ops.example.com, http://localhost:4000 ,",
             "DATABASE_URL": " postgresql://reader@db:5432/calls ",
+            "REALTIME_MAX_QUEUED_MESSAGES": "5000",
+            "REALTIME_RESUMES_PER_MINUTE": "6",
         }
     )
     assert settings.database_url == "postgresql://reader@db:5432/calls"
+    assert (settings.max_queued_messages, settings.resumes_per_minute) == (5000, 6)
 
     assert (settings.host, settings.port, settings.redis_channel) == ("0.0.0.0", 9001, "custom")
     assert settings.cors_origins == ("https://ops.example.com", "http://localhost:4000")
@@ -65,6 +70,12 @@ def test_default_cors_origins_follow_the_dashboard_port() -> None:
         (MINIMAL | {"REALTIME_PORT": "eighty"}, "REALTIME_PORT must be a port number"),
         (MINIMAL | {"REALTIME_PORT": "70000"}, "REALTIME_PORT must be a port number"),
         (MINIMAL | {"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with postgresql://"),
+        (MINIMAL | {"REALTIME_PORT": "9" * 5000}, "REALTIME_PORT must be a port number"),
+        (MINIMAL | {"REALTIME_PORT": "\uff18\uff10\uff18\uff10"}, "REALTIME_PORT must be a port"),
+        (MINIMAL | {"REALTIME_MAX_QUEUED_MESSAGES": "1000"}, "at least 1001"),
+        (MINIMAL | {"REALTIME_MAX_QUEUED_MESSAGES": "lots"}, "REALTIME_MAX_QUEUED_MESSAGES"),
+        (MINIMAL | {"REALTIME_RESUMES_PER_MINUTE": "0"}, "REALTIME_RESUMES_PER_MINUTE"),
+        (MINIMAL | {"REALTIME_RESUMES_PER_MINUTE": "9" * 5000}, "REALTIME_RESUMES_PER"),
     ],
 )
 def test_bad_configuration_names_the_variable(env: dict[str, str], message: str) -> None:

@@ -2,7 +2,8 @@
 
 import pytest
 
-from realtime_service.namespace import BAD_REQUEST, DEFAULT_MAX_ROOMS
+from realtime_service.acks import BAD_REQUEST
+from realtime_service.namespace import DEFAULT_MAX_ROOMS
 from realtime_service.rooms import BAD_CALL_ID, UNKNOWN_ROOM
 
 

@@ -1,8 +1,9 @@
 """Websockets are served without permessage-deflate, and messages still flow.
 
-These tests also guard the private hook `transport.serve_websockets_uncompressed` relies
-on (python-engineio's driver table): after an upgrade of python-engineio that changes it,
-they fail instead of deflate silently coming back.
+These tests also guard the private hooks `transport` relies on (python-engineio's driver
+table; its websocket handler being the Engine.IO socket's bound method): after an upgrade of
+python-engineio that changes them, they fail instead of deflate silently coming back or
+slow clients no longer being cut off.
 """
 
 import json
@@ -13,7 +14,11 @@ import engineio.async_drivers.aiohttp as engineio_aiohttp
 import pytest
 
 from realtime_service.app import SIO_KEY
-from realtime_service.transport import UncompressedWebSocket, serve_websockets_uncompressed
+from realtime_service.transport import (
+    TCP_TRANSPORT,
+    UncompressedWebSocket,
+    serve_websockets_uncompressed,
+)
 
 
 async def _next_text(ws: aiohttp.ClientWebSocketResponse) -> str:
@@ -64,3 +69,18 @@ def test_installing_on_a_server_without_the_driver_table_fails_loudly() -> None:
         serve_websockets_uncompressed(SimpleNamespace())
     with pytest.raises(RuntimeError, match="driver table changed"):
         serve_websockets_uncompressed(SimpleNamespace(_async={"websocket": object}))
+
+
+async def test_each_websocket_lends_its_tcp_transport_to_its_engine_io_socket(
+    realtime, keys, eventually
+) -> None:
+    """`close_transport(abort_after_s=…)` relies on it to cut off a client that does not read."""
+    url = f"{realtime.url}/socket.io/?EIO=4&transport=websocket"
+    sockets = realtime.app[SIO_KEY].eio.sockets
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        eio_sid = json.loads((await _next_text(ws))[1:])["sid"]
+        served = sockets[eio_sid]
+        transport = getattr(served, TCP_TRANSPORT)
+        assert transport is not None
+        assert not transport.is_closing()
+    await eventually(lambda: getattr(served, TCP_TRANSPORT) is None)  # released once closed
