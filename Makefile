@@ -15,13 +15,14 @@ PYTHON := .venv/bin/python
 TYPED_PACKAGES := $(filter-out %/tests,$(patsubst %/__init__.py,%,\
 	$(wildcard packages/*/*/__init__.py services/*/*/__init__.py)))
 
-.PHONY: help system-deps env frontend-env contracts run test lint typecheck unit frontend-test format dashboard soak bench clean
+.PHONY: help system-deps env frontend-env contracts run test lint typecheck suite unit frontend-test format dashboard soak bench clean
 
 help:
 	@echo "make run        start every process (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL)"
 	@echo "make test       system packages, env, lint, format check, mypy, pytest: what CI runs"
 	@echo "                (SKIP_BROWSER_TESTS=1 make test: without Chromium, skip the browser tests)"
 	@echo "make system-deps  Chromium and docker-compose for make test (installed with apt-get as root)"
+	@echo "make unit       the unit tier only (no server, no process): seconds"
 	@echo "make lint       ruff check + ruff format --check"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make contracts  regenerate frontend/lib/contracts.{schema.json,ts} from packages/contracts"
@@ -110,7 +111,7 @@ env:
 run: env
 	$(PYTHON) -m devstack run
 
-test: system-deps env frontend-env lint typecheck unit frontend-test
+test: system-deps env frontend-env lint typecheck suite frontend-test
 
 # The dashboard's node_modules, from the committed package-lock.json; `npm ci` runs only when
 # node_modules is missing or the lock changed (the stamp is shared with `make run`).
@@ -136,8 +137,15 @@ lint: env
 typecheck: env
 	$(PYTHON) -m mypy $(TYPED_PACKAGES)
 
-unit: env
+# Every tier of tests (what make test runs); `make unit` only the tests that need no server
+# and no process, in seconds. Tiers are pytest markers set from each test's folder
+# (conftest.py): unit, integration, e2e, browser, faults, bench — e.g. `.venv/bin/python -m
+# pytest -m "unit or integration"`.
+suite: env
 	$(PYTHON) -m pytest
+
+unit: env
+	$(PYTHON) -m pytest -m unit -q
 
 format: env
 	$(PYTHON) -m ruff format .
