@@ -10,8 +10,11 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+# C0, DEL and C1, as regex escapes: one spelling for the check below and for the patterns
+# the JSON Schema publishes (which cannot name lone surrogates).
+_CONTROL_RANGES = r"\x00-\x1f\x7f-\x9f"
 # The characters no id or text of this API may contain (see the module docstring).
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+FORBIDDEN_CHARACTERS = re.compile(rf"[{_CONTROL_RANGES}\ud800-\udfff]")
 
 
 def printable(value: str) -> str:
@@ -32,7 +35,7 @@ AgentId = Annotated[
 ]
 EventId = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
+    StringConstraints(min_length=1, max_length=128, pattern=rf"^[^{_CONTROL_RANGES}]+$"),
     AfterValidator(printable),
 ]
 """Any printable text of 1-128 characters: producers use their own id schemes."""
