@@ -11,13 +11,13 @@ import sys
 import structlog
 from aiohttp import web
 
-from realtime_service.app import create_app
-from realtime_service.settings import Settings, SettingsError
+from realtime_service.api.app import create_app
+from realtime_service.api.settings import Settings, SettingsError
 from service_kit.logs import configure_logging
 from service_kit.runtime import prepare_runtime
 
 SHUTDOWN_TIMEOUT_S = 5.0
-"""After SIGTERM/SIGINT every socket is closed at once (`app._disconnect_sockets`); then
+"""After SIGTERM/SIGINT every socket is closed at once (`api.app._disconnect_sockets`); then
 aiohttp waits up to this long for their handlers to end (each websocket's close handshake,
 a pending long-poll's answer) before cancelling those still running, and stops the relay
 subscriber and the clients. With 10,000 sockets connected the whole stop takes about 2 s."""

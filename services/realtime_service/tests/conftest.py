@@ -1,8 +1,11 @@
-"""Fixtures: the app on a free port against the real Redis, clients, envelopes.
+"""Fixtures: the app on a free port against a real Redis, clients, envelopes.
 
-Every test gets its own relay channel, so tests never see each other's messages
-(nor those of other suites sharing the Redis at 127.0.0.1:6379). Helpers reach
-tests as fixtures because `--import-mode=importlib` makes conftest unimportable.
+Redis (and PostgreSQL, for resumes) come from the shared fixtures of
+`devstack.pytest_plugin` (`redis_url`, `database_url`, …): a TEST_* variable, the server
+on this machine's standard port, or an embedded one. Every test gets its own relay
+channel, so tests never see each other's messages (nor those of other suites sharing the
+Redis). Helpers reach tests as fixtures because `--import-mode=importlib` makes conftest
+unimportable.
 """
 
 import asyncio
@@ -27,11 +30,11 @@ from contracts.realtime import (
     CallEventEnvelope,
     CallEventMessage,
 )
-from realtime_service.app import SIO_KEY, SUBSCRIBER_KEY, create_app
-from realtime_service.settings import Settings
+from realtime_service.api.app import create_app
+from realtime_service.api.app_keys import SIO_KEY, SUBSCRIBER_KEY
+from realtime_service.api.settings import Settings
 from service_kit.api_keys import parse_api_keys
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 READ_KEY = "reader-key-0123456789"
 WRITE_KEY = "writer-key-0123456789"
 ADMIN_KEY = "admin-key-0123456789"
@@ -176,9 +179,9 @@ def channel() -> str:
 
 
 @pytest.fixture
-def settings(channel: str) -> Settings:
+def settings(channel: str, redis_url: str) -> Settings:
     return Settings(
-        redis_url=REDIS_URL,
+        redis_url=redis_url,
         api_keys=parse_api_keys(API_KEYS),
         redis_channel=channel,
         cors_origins=("http://127.0.0.1:3000",),
@@ -186,8 +189,8 @@ def settings(channel: str) -> Settings:
 
 
 @pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
     yield client
     await client.aclose()
 

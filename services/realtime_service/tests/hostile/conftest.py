@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from realtime_service.app import AUTH_DEADLINE_KEY, RESUMES_KEY, SIO_KEY
-from realtime_service.census import connection_entries
+from realtime_service.adapters.connection_census import connection_entries
+from realtime_service.api.app_keys import AUTH_DEADLINE_KEY, RESUMES_KEY, SIO_KEY
 
 AUTH_DEADLINE_S = 0.5
 CLOSE_SLACK_S = 2.0

@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
-from realtime_service.app import METRICS_KEY
-from realtime_service.transport import frame_error
+from realtime_service.adapters.engineio_transport import frame_error
+from realtime_service.api.app_keys import METRICS_KEY
 
 PROMPTLY_S = 2.0
 DEEP = "[" * 30_000 + "]" * 30_000

@@ -9,8 +9,8 @@ import gc
 import json
 import logging
 
-from realtime_service.acks import BAD_REQUEST
-from realtime_service.app import METRICS_KEY, NAMESPACE_KEY
+from realtime_service.api.app_keys import METRICS_KEY, NAMESPACE_KEY
+from realtime_service.domain.acks import BAD_REQUEST
 
 IMPERSONATIONS = (
     '421["disconnect"]',

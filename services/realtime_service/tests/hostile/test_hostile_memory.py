@@ -18,6 +18,8 @@ import aiohttp
 import psutil
 import pytest
 
+pytestmark = pytest.mark.integration
+
 ATTEMPTS = 1_000
 WARM_UP = 200
 CONCURRENCY = 50
@@ -82,9 +84,9 @@ async def _until_empty(session: aiohttp.ClientSession, url: str) -> dict[str, fl
 
 
 @pytest.fixture
-async def realtime_process(channel, unused_tcp_port):
+async def realtime_process(redis_url, channel, unused_tcp_port):
     env = os.environ | {
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": redis_url,
         "API_KEYS": f"{READ_KEY}:calls:read",
         "REALTIME_PORT": str(unused_tcp_port),
         "REDIS_CHANNEL": channel,

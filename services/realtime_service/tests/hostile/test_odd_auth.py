@@ -11,7 +11,7 @@ import logging
 import pytest
 import socketio
 
-from realtime_service.app import AUTH_DEADLINE_KEY, METRICS_KEY, NAMESPACE_KEY, SIO_KEY
+from realtime_service.api.app_keys import AUTH_DEADLINE_KEY, METRICS_KEY, NAMESPACE_KEY, SIO_KEY
 from service_kit.api_keys import ApiKeyRing, KeyIdentity, parse_api_keys
 
 READ_KEY = "reader-key-0123456789"

@@ -15,8 +15,8 @@ import pytest
 from engineio import packet as eio_packet
 
 from contracts.realtime import AlertEnvelope, AlertMessage
-from realtime_service.app import METRICS_KEY, SIO_KEY
-from realtime_service.send_queue import BoundedSendQueue
+from realtime_service.adapters.send_queue import BoundedSendQueue
+from realtime_service.api.app_keys import METRICS_KEY, SIO_KEY
 
 CAP = 20
 DETAIL = "d" * 32_000
