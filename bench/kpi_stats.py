@@ -31,7 +31,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from call_service.adapters.postgres.stats_reads import QUEUE_WINDOW_STATS
 from call_service.api.app import create_app
-from call_service.api.stats_handler import STATS_ROUTES
 from call_service.migrate import apply_migrations
 from call_service.settings import load_settings
 from devstack.network import free_port
@@ -116,8 +115,6 @@ async def _measure(database_url: str, runs: int) -> None:
     env = {"DATABASE_URL": database_url, "REDIS_URL": "redis://127.0.0.1:1/0"}
     settings = load_settings({**env, "API_KEYS": f"{KEY}:admin"})
     app = create_app(settings)
-    known = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource}
-    app.add_routes([r for r in STATS_ROUTES if (r.method, r.path) not in known])
     client: TestClient[Any, web.Application] = TestClient(TestServer(app))
     await client.start_server()
     try:

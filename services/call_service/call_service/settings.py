@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass, field
 
 from call_service.domain.call import Thresholds
-from call_service.webhooks.target_policy import parse_allowed_targets
+from call_service.domain.webhook_targets import AllowedTargets, parse_allowed_targets
 from contracts.realtime import RELAY_CHANNEL
 
 MAX_AUTO_API_WORKERS = 4
@@ -27,6 +27,8 @@ class Settings:
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
     relay_max_backoff_s: float = 5.0
+    relay_require_subscriber: bool = True
+    """A publish no subscriber received is retried; RELAY_REQUIRE_SUBSCRIBER=false: sent."""
     outbox_retention_s: float = 3600.0
     rate_limit_per_s: float = 500.0
     rate_limit_burst: int = 1000
@@ -43,8 +45,9 @@ class Settings:
     """The longest a request may run before it is answered 503 (the handler is cancelled)."""
     max_pending_new_calls: int = 2000
     """New calls waiting for the group commit at once in one api process; beyond, 503."""
-    webhook_allowed_hosts: tuple[str, ...] = ()
-    """Hosts and CIDRs a webhook may target although they are not public (loopback, private)."""
+    webhook_targets: AllowedTargets = field(default_factory=AllowedTargets)
+    """WEBHOOK_ALLOWED_HOSTS: hosts and CIDRs a webhook may target although they are not
+    public (loopback, private); parsed once, at start-up."""
 
 
 def _require(env: dict[str, str], name: str) -> str:
@@ -109,6 +112,7 @@ def load_settings(
         relay_batch_size=int(env_number(env, "RELAY_BATCH_SIZE", 500)),
         relay_poll_interval_s=env_number(env, "RELAY_POLL_INTERVAL_S", 1.0),
         relay_max_backoff_s=env_number(env, "RELAY_MAX_BACKOFF_S", 5.0),
+        relay_require_subscriber=env.get("RELAY_REQUIRE_SUBSCRIBER", "true").lower() != "false",
         outbox_retention_s=env_number(env, "OUTBOX_RETENTION_S", 3600.0),
         rate_limit_per_s=env_number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
         rate_limit_burst=int(env_number(env, "RATE_LIMIT_BURST", 1000)),
@@ -120,18 +124,16 @@ def load_settings(
         db_acquire_timeout_s=env_number(env, "DB_ACQUIRE_TIMEOUT_S", 5.0),
         request_timeout_s=env_number(env, "REQUEST_TIMEOUT_S", 30.0),
         max_pending_new_calls=env_count(env, "MAX_PENDING_NEW_CALLS", 2000),
-        webhook_allowed_hosts=_webhook_allowed_hosts(env),
+        webhook_targets=allowed_targets(env_list(env, "WEBHOOK_ALLOWED_HOSTS")),
     )
 
 
-def _webhook_allowed_hosts(env: dict[str, str]) -> tuple[str, ...]:
-    """WEBHOOK_ALLOWED_HOSTS, refused at start-up (exit 2) when an entry is malformed."""
-    hosts = env_list(env, "WEBHOOK_ALLOWED_HOSTS")
+def allowed_targets(entries: tuple[str, ...]) -> AllowedTargets:
+    """WEBHOOK_ALLOWED_HOSTS parsed; SettingsError (exit 2) names a bad entry."""
     try:
-        parse_allowed_targets(hosts)
+        return parse_allowed_targets(entries)
     except ValueError as exc:
         raise SettingsError(f"WEBHOOK_ALLOWED_HOSTS: {exc}") from exc
-    return hosts
 
 
 def env_list(env: dict[str, str], name: str) -> tuple[str, ...]:

@@ -7,8 +7,9 @@ connection that drops, and an error reply too (an ACL refusal, a read-only
 replica, out of memory): each means "not published yet".
 """
 
-from typing import Any
+from typing import Any, Self
 
+import redis.asyncio as redis
 from redis.exceptions import RedisError
 from tenacity import (
     AsyncRetrying,
@@ -18,18 +19,25 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from call_service.service.relay_ports import PublishFailed
+
 ATTEMPTS = 3
 PUBLISH_FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 
 
-class PublishFailed(Exception):
-    """Every attempt failed; the message says why (no secrets: no URL, no payload)."""
-
-
 class RedisPublisher:
+    """The `Publisher` port on one Redis pub/sub channel; PublishFailed after the last attempt."""
+
     def __init__(self, client: Any, channel: str) -> None:
         self._client = client
         self._channel = channel
+
+    @classmethod
+    def from_url(cls, redis_url: str, channel: str) -> Self:
+        return cls(redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5), channel)
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
     async def publish_batch(self, messages: list[str]) -> list[int]:
         """Publish in order; return each message's receiver count."""

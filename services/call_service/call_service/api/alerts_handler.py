@@ -1,18 +1,20 @@
 """GET /api/alerts (filters, keyset pagination) and POST /api/alerts/{alert_id}/ack."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from call_service.adapters.postgres.alerts_repository import AlertFilters
+from call_service.api.app_keys import ALERT_READS, CLOCK
 from call_service.api.auth import require_scope
-from call_service.api.cursors import decode_cursor, keyset_page
+from call_service.api.cursors import decode_cursor, next_cursor
+from call_service.api.openapi import Route, operation, path_parameter, query_parameters
 from call_service.api.problems import ProblemError
 from call_service.api.query_params import parse_query
-from call_service.api.state import ALERT_READS
+from call_service.api.responses import json_model
+from call_service.service import alert_queries
+from call_service.service.read_filters import AlertFilters
 from contracts.alerts import AlertPage
 from contracts.enums import AlertKind, Scope
 from contracts.identifiers import CallId, QueueId
@@ -44,12 +46,9 @@ async def list_alerts(request: web.Request) -> web.Response:
         since=query.since,
         until=query.until,
         after=decode_cursor(query.cursor) if query.cursor else None,
-        limit=query.limit + 1,
     )
-    alerts = await request.app[ALERT_READS].list_alerts(filters)
-    page, next_cursor = keyset_page(alerts, query.limit, lambda a: (a.at, a.id))
-    body = AlertPage(data=page, next_cursor=next_cursor)
-    return web.Response(text=body.model_dump_json(), content_type="application/json")
+    page = await alert_queries.list_alerts(request.app[ALERT_READS], filters, query.limit)
+    return json_model(AlertPage(data=page.items, next_cursor=next_cursor(page)))
 
 
 async def acknowledge_alert(request: web.Request) -> web.Response:
@@ -58,8 +57,40 @@ async def acknowledge_alert(request: web.Request) -> web.Response:
     try:
         uuid.UUID(alert_id)
     except ValueError as exc:
-        raise ProblemError(404, "Alert not found", "No alert has that id.") from exc
-    alert = await request.app[ALERT_READS].acknowledge(alert_id, datetime.now(UTC), identity.label)
+        raise _no_alert() from exc
+    alert = await alert_queries.acknowledge_alert(
+        request.app[ALERT_READS], request.app[CLOCK], alert_id, identity.label
+    )
     if alert is None:
-        raise ProblemError(404, "Alert not found", "No alert has that id.")
-    return web.Response(text=alert.model_dump_json(), content_type="application/json")
+        raise _no_alert()
+    return json_model(alert)
+
+
+def _no_alert() -> ProblemError:
+    return ProblemError(404, "Alert not found", "No alert has that id.")
+
+
+ROUTES = [
+    Route(
+        "GET",
+        "/api/alerts",
+        list_alerts,
+        operation(
+            "Supervisor alerts, newest first (scope calls:read)",
+            "AlertPage",
+            parameters=query_parameters(AlertListQuery),
+            errors=(422,),
+        ),
+    ),
+    Route(
+        "POST",
+        "/api/alerts/{alert_id}/ack",
+        acknowledge_alert,
+        operation(
+            "Acknowledge an alert (scope alerts:ack); idempotent",
+            "Alert",
+            parameters=[path_parameter("alert_id")],
+            errors=(404,),
+        ),
+    ),
+]

@@ -1,4 +1,8 @@
-"""App factory for the call service: the composition root of the HTTP process."""
+"""App factory for the call service: the composition root of the HTTP process.
+
+Every adapter is built here, once per process, and handed to the handlers through
+the typed application keys (app_keys.py), whose types are the ports.
+"""
 
 from collections.abc import AsyncIterator
 
@@ -10,51 +14,48 @@ from call_service.adapters.postgres.alerts_repository import PostgresAlertReads
 from call_service.adapters.postgres.call_reads import PostgresCallReads
 from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.new_call_group import NewCallGroup
+from call_service.adapters.postgres.outbox_status_reads import PostgresOutboxStatusReads
 from call_service.adapters.postgres.pool import create_pool
-from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
+from call_service.adapters.postgres.queue_admin import PostgresQueueAdmin
+from call_service.adapters.postgres.stats_reads import PostgresStatsReads
 from call_service.adapters.postgres.unavailable import (
     UNAVAILABLE_ERRORS,
     UNSTORABLE_VALUE_ERRORS,
 )
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
+from call_service.adapters.postgres.webhooks_repository import PostgresWebhooksRepository
 from call_service.adapters.redis_rate_limiter import RedisRateLimiter
 from call_service.adapters.system_clock import SystemClock
-from call_service.api import (
-    agents_handler,
-    alerts_handler,
-    batch_handler,
-    calls_handler,
-    events_handler,
-    ops_handler,
-)
-from call_service.api.auth import API_KEY_RING
-from call_service.api.http_headers import cors_and_security
-from call_service.api.observability import observe
-from call_service.api.openapi import build_openapi
-from call_service.api.outbox_gauges import refresh_outbox_gauges
-from call_service.api.problems import ErrorKinds, error_middleware
-from call_service.api.queues_handler import QUEUE_MODELS, QUEUE_OPENAPI_PATHS, QUEUE_ROUTES
-from call_service.api.request_deadline import request_deadline
-from call_service.api.request_guard import refuse_control_characters
-from call_service.api.state import (
+from call_service.adapters.system_resolver import SystemResolver
+from call_service.adapters.thresholds_cache import ThresholdsCache
+from call_service.api import batch_handler
+from call_service.api.app_keys import (
     AGENT_READS,
     ALERT_READS,
     CALL_READS,
     CLOCK,
     ERROR_KINDS,
+    OUTBOX_STATUS,
     POOL,
+    QUEUE_ADMIN,
     RATE_LIMITER,
     REDIS,
     SETTINGS,
+    STATS_READS,
     THRESHOLDS_CACHE,
     UOW_FACTORY,
+    WEBHOOK_HOST_RESOLVER,
+    WEBHOOK_REGISTRY,
 )
-from call_service.api.stats_handler import STATS_MODELS, STATS_OPENAPI_PATHS, STATS_ROUTES
-from call_service.api.webhooks_handler import (
-    WEBHOOK_MODELS,
-    WEBHOOK_OPENAPI_PATHS,
-    WEBHOOK_ROUTES,
-)
+from call_service.api.auth import API_KEY_RING
+from call_service.api.http_headers import cors_and_security
+from call_service.api.observability import observe
+from call_service.api.openapi import Route, build_openapi, operation
+from call_service.api.outbox_gauges import refresh_outbox_gauges
+from call_service.api.problems import ErrorKinds, error_middleware
+from call_service.api.request_deadline import request_deadline
+from call_service.api.request_guard import refuse_control_characters
+from call_service.api.routes import API_ROUTES, MODELS, PROBE_SUMMARIES
 from call_service.settings import Settings
 from service_kit.api_keys import parse_api_keys
 from service_kit.probes import probe_routes
@@ -81,6 +82,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[CALL_READS] = PostgresCallReads(pool)
     app[ALERT_READS] = PostgresAlertReads(pool)
     app[AGENT_READS] = PostgresAgentReads(pool)
+    app[STATS_READS] = PostgresStatsReads(pool)
+    app[QUEUE_ADMIN] = PostgresQueueAdmin(pool)
+    app[WEBHOOK_REGISTRY] = PostgresWebhooksRepository(pool)
+    app[OUTBOX_STATUS] = PostgresOutboxStatusReads(pool)
     app[RATE_LIMITER] = RedisRateLimiter(
         client, settings.rate_limit_per_s, settings.rate_limit_burst
     )
@@ -106,14 +111,8 @@ def create_app(settings: Settings) -> web.Application:
     app[ERROR_KINDS] = kinds
     app[API_KEY_RING] = parse_api_keys(settings.api_keys)
     app[CLOCK] = SystemClock()
+    app[WEBHOOK_HOST_RESOLVER] = SystemResolver()
     app.cleanup_ctx.append(_resources)
-    openapi = build_openapi(
-        {**WEBHOOK_OPENAPI_PATHS, **QUEUE_OPENAPI_PATHS, **STATS_OPENAPI_PATHS},
-        [*WEBHOOK_MODELS, *QUEUE_MODELS, *STATS_MODELS],
-    )
-
-    async def get_openapi(_request: web.Request) -> web.Response:
-        return web.json_response(openapi)
 
     async def postgres_ready() -> None:
         async with app[POOL].acquire() as conn:
@@ -123,27 +122,26 @@ def create_app(settings: Settings) -> web.Application:
         await app[REDIS].ping()
 
     async def refresh() -> None:
-        await refresh_outbox_gauges(app[POOL], UNAVAILABLE_ERRORS)
+        await refresh_outbox_gauges(app[OUTBOX_STATUS], UNAVAILABLE_ERRORS)
 
-    app.add_routes(
-        [
-            web.post("/api/events", events_handler.post_event),
-            web.post("/api/events/batch", batch_handler.post_batch),
-            web.get("/api/calls", calls_handler.list_calls),
-            web.get("/api/calls/{call_id}", calls_handler.get_call),
-            web.get("/api/calls/{call_id}/events", calls_handler.list_call_events),
-            web.get("/api/alerts", alerts_handler.list_alerts),
-            web.post("/api/alerts/{alert_id}/ack", alerts_handler.acknowledge_alert),
-            web.get("/api/agents", agents_handler.list_agents),
-            web.get("/api/agents/{agent_id}", agents_handler.get_agent),
-            web.get("/api/ops/outbox", ops_handler.get_outbox),
-            *WEBHOOK_ROUTES,
-            *QUEUE_ROUTES,
-            *STATS_ROUTES,
-            web.get("/api/openapi.json", get_openapi),
-            *probe_routes(
-                {"postgres": postgres_ready, "redis": redis_ready}, before_scrape=refresh
-            ),
-        ]
-    )
+    probes = [
+        Route(
+            probe.method,
+            probe.path,
+            probe.handler,
+            operation(PROBE_SUMMARIES[probe.path], None, secured=False),
+        )
+        for probe in probe_routes(
+            {"postgres": postgres_ready, "redis": redis_ready}, before_scrape=refresh
+        )
+        if isinstance(probe, web.RouteDef)
+    ]
+    routes = [*API_ROUTES, *probes]
+    openapi = build_openapi(routes, MODELS)
+
+    async def get_openapi(_request: web.Request) -> web.Response:
+        return web.json_response(openapi)
+
+    routes.append(Route("GET", "/api/openapi.json", get_openapi))
+    app.add_routes([web.route(r.method, r.path, r.handler) for r in routes])
     return app

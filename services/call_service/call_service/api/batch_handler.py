@@ -12,18 +12,19 @@ import structlog
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from call_service.api.app_keys import CLOCK, ERROR_KINDS, UOW_FACTORY
 from call_service.api.auth import require_scope
 from call_service.api.event_parsing import validate_event
-from call_service.api.events_handler import ingest_options
+from call_service.api.events_handler import EVENT_HEADERS, ingest_options
+from call_service.api.field_errors import invalid_request
+from call_service.api.openapi import Route, operation
 from call_service.api.problems import ProblemError, problem_of
 from call_service.api.rate_limit import enforce_rate_limit
-from call_service.api.state import CLOCK, ERROR_KINDS, UOW_FACTORY
 from call_service.service.ingest_batch import for_each_in_call_order, ingest_new_calls
 from call_service.service.ingest_event import ingest_event
 from contracts.batch import MAX_BATCH_EVENTS, BatchResult, BatchResults
 from contracts.enums import Scope
 from contracts.events import EventRequest
-from contracts.problems import FieldError
 
 MAX_BATCH_BYTES = 1024 * 1024
 _log = structlog.get_logger(__name__)
@@ -46,11 +47,8 @@ async def post_batch(request: web.Request) -> web.Response:
     try:
         batch = _BODY.validate_json(raw)
     except ValidationError as exc:
-        errors = [
-            FieldError(loc=list(e["loc"]), msg=e["msg"]) for e in exc.errors(include_url=False)
-        ]
         detail = f'Send {{"events": [...]}} with 1 to {MAX_BATCH_EVENTS} events.'
-        raise ProblemError(422, "Validation failed", detail, errors) from exc
+        raise invalid_request(exc, detail) from exc
     await enforce_rate_limit(request, identity.label, cost=len(batch.events))
     parsed: list[EventRequest | BatchResult] = [_parse(item) for item in batch.events]
     events = [item if not isinstance(item, BatchResult) else None for item in parsed]
@@ -90,3 +88,20 @@ def _parse(item: Any) -> EventRequest | BatchResult:
         return validate_event(item)
     except ProblemError as exc:
         return BatchResult(status=exc.problem.status, body=exc.problem)
+
+
+ROUTES = [
+    Route(
+        "POST",
+        "/api/events/batch",
+        post_batch,
+        operation(
+            "Post up to 500 events; one result per event, as POST /api/events would answer"
+            " (scope events:write)",
+            "BatchResults",
+            parameters=EVENT_HEADERS,
+            body_model="BatchRequest",
+            errors=(413, 415, 422, 429),
+        ),
+    )
+]

@@ -5,17 +5,19 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from call_service.adapters.postgres.call_reads import CallFilters
+from call_service.api.app_keys import CALL_READS
 from call_service.api.auth import require_scope
-from call_service.api.cursors import decode_cursor, keyset_page
+from call_service.api.cursors import decode_cursor, next_cursor
+from call_service.api.openapi import Route, operation, path_parameter, query_parameters
 from call_service.api.problems import ProblemError
 from call_service.api.query_params import parse_query
-from call_service.api.state import CALL_READS
+from call_service.api.responses import json_model
+from call_service.service import call_queries
+from call_service.service.read_filters import LIVE_STATUSES, CallFilters
 from contracts.calls import CallEventList, CallPage
 from contracts.enums import CallFlag, CallStatus, Scope
 from contracts.identifiers import AgentId, CallId, QueueId
 
-LIVE = frozenset(CallStatus) - {CallStatus.ENDED}
 _CALL_ID: TypeAdapter[str] = TypeAdapter(CallId)
 
 
@@ -48,7 +50,7 @@ class CallListQuery(BaseModel):
         if self.status is None:
             return None
         if self.status == "live":
-            return LIVE
+            return LIVE_STATUSES
         return frozenset(CallStatus(p.strip()) for p in self.status.split(","))
 
 
@@ -61,12 +63,9 @@ async def list_calls(request: web.Request) -> web.Response:
         agent_id=query.agent_id,
         flag=query.flag,
         after=decode_cursor(query.cursor) if query.cursor else None,
-        limit=query.limit + 1,
     )
-    calls = await request.app[CALL_READS].list_calls(filters)
-    page, next_cursor = keyset_page(calls, query.limit, lambda c: (c.start_time, c.id))
-    body = CallPage(data=page, next_cursor=next_cursor)
-    return web.Response(text=body.model_dump_json(), content_type="application/json")
+    page = await call_queries.list_calls(request.app[CALL_READS], filters, query.limit)
+    return json_model(CallPage(data=page.items, next_cursor=next_cursor(page)))
 
 
 def _call_id(request: web.Request) -> str:
@@ -74,21 +73,57 @@ def _call_id(request: web.Request) -> str:
     try:
         return _CALL_ID.validate_python(call_id)
     except ValidationError as exc:
-        raise ProblemError(404, "Call not found", "No call has that id.") from exc
+        raise _no_call() from exc
+
+
+def _no_call() -> ProblemError:
+    return ProblemError(404, "Call not found", "No call has that id.")
 
 
 async def get_call(request: web.Request) -> web.Response:
     require_scope(request, Scope.CALLS_READ)
-    call = await request.app[CALL_READS].get_call(_call_id(request))
+    call = await call_queries.get_call(request.app[CALL_READS], _call_id(request))
     if call is None:
-        raise ProblemError(404, "Call not found", "No call has that id.")
-    return web.Response(text=call.model_dump_json(), content_type="application/json")
+        raise _no_call()
+    return json_model(call)
 
 
 async def list_call_events(request: web.Request) -> web.Response:
     require_scope(request, Scope.CALLS_READ)
-    events = await request.app[CALL_READS].list_events(_call_id(request))
+    events = await call_queries.list_call_events(request.app[CALL_READS], _call_id(request))
     if events is None:
-        raise ProblemError(404, "Call not found", "No call has that id.")
-    body = CallEventList(data=events)
-    return web.Response(text=body.model_dump_json(), content_type="application/json")
+        raise _no_call()
+    return json_model(CallEventList(data=events))
+
+
+_CALL = [path_parameter("call_id")]
+ROUTES = [
+    Route(
+        "GET",
+        "/api/calls",
+        list_calls,
+        operation(
+            "List calls, newest first, keyset-paginated (scope calls:read)",
+            "CallPage",
+            parameters=query_parameters(CallListQuery),
+            errors=(422,),
+        ),
+    ),
+    Route(
+        "GET",
+        "/api/calls/{call_id}",
+        get_call,
+        operation("One call (scope calls:read)", "Call", parameters=_CALL, errors=(404,)),
+    ),
+    Route(
+        "GET",
+        "/api/calls/{call_id}/events",
+        list_call_events,
+        operation(
+            "The call's audit log in seq order (scope calls:read)",
+            "CallEventList",
+            parameters=_CALL,
+            errors=(404,),
+        ),
+    ),
+]

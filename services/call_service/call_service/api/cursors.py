@@ -3,16 +3,15 @@
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any
 
+from call_service.api.field_errors import validation_failed
 from call_service.api.problems import ProblemError
+from call_service.service.keyset import Page
 from contracts.identifiers import printable
 from contracts.problems import FieldError
 from contracts.times import within_range
-
-T = TypeVar("T")
 
 
 def encode_cursor(at: datetime, row_id: str) -> str:
@@ -35,23 +34,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 def invalid_cursor() -> ProblemError:
     """The 422 for a cursor this API did not hand out; public so that a handler whose
     ids must parse further (a UUID) refuses a bad one with the same answer."""
-    return ProblemError(
-        422,
-        "Validation failed",
+    return validation_failed(
         "The cursor is not valid.",
         [FieldError(loc=["query", "cursor"], msg="not a cursor from this API")],
     )
 
 
-def keyset_page(
-    rows: Sequence[T], limit: int, position: Callable[[T], tuple[datetime, str]]
-) -> tuple[list[T], str | None]:
-    """Split `limit + 1` fetched rows into the page and the cursor of the next one.
-
-    Fetching one row more than the page tells whether another page exists
-    without a count query; the cursor is the position of the page's last row.
-    """
-    page = list(rows[:limit])
-    if len(rows) <= limit or not page:
-        return page, None
-    return page, encode_cursor(*position(page[-1]))
+def next_cursor(page: Page[Any]) -> str | None:
+    """The cursor of the page after `page`; None when `page` is the last."""
+    return encode_cursor(*page.next_after) if page.next_after is not None else None

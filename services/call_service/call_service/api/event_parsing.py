@@ -4,10 +4,10 @@ Pydantic reports discriminated-union errors under the tag (`call_initiated.data.
 producers think in body paths (`data.x`), so the tag is dropped from `loc`.
 """
 
-from typing import Any
-
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
+from call_service.api.field_errors import field_error, invalid_request
 from call_service.api.problems import ProblemError
 from contracts.enums import PRODUCER_EVENT_TYPES, SYSTEM_EVENT_TYPES
 from contracts.events import EventRequest
@@ -35,12 +35,11 @@ def validate_event(item: object) -> EventRequest:
 
 
 def _invalid(exc: ValidationError) -> ProblemError:
-    errors = [_field_error(e) for e in exc.errors(include_url=False)]
-    return ProblemError(422, "Validation failed", "The event does not match the contract.", errors)
+    return invalid_request(exc, "The event does not match the contract.", error_of=_field_error)
 
 
-def _field_error(error: Any) -> FieldError:
-    loc = list(error["loc"])
+def _field_error(error: ErrorDetails) -> FieldError:
+    loc = error["loc"]
     if loc and loc[0] in _TAGS:
         loc = loc[1:]
     kind = error["type"]
@@ -51,8 +50,4 @@ def _field_error(error: Any) -> FieldError:
         return FieldError(loc=["type"], msg=f"must be one of: {_PRODUCER_TYPES}")
     if kind == "union_tag_not_found":
         return FieldError(loc=["type"], msg="Field required")
-    if kind == "json_invalid":
-        return FieldError(loc=[], msg=f"Invalid JSON: {error.get('ctx', {}).get('error', '')}")
-    if kind == "model_attributes_type" and not loc:
-        return FieldError(loc=[], msg="The body must be a JSON object")
-    return FieldError(loc=loc, msg=error["msg"])
+    return field_error({**error, "loc": loc})

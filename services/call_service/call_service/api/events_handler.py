@@ -2,12 +2,13 @@
 
 from aiohttp import web
 
+from call_service.api.app_keys import CLOCK, SETTINGS, UOW_FACTORY
 from call_service.api.auth import require_scope
 from call_service.api.event_parsing import parse_event
 from call_service.api.observability import correlation_id_of
+from call_service.api.openapi import Route, json_body, operation
 from call_service.api.problems import ProblemError
 from call_service.api.rate_limit import enforce_rate_limit
-from call_service.api.state import CLOCK, SETTINGS, UOW_FACTORY
 from call_service.service.ingest_event import IngestOptions, ingest_event
 from contracts.enums import Scope
 
@@ -46,3 +47,40 @@ def ingest_options(request: web.Request) -> IngestOptions:
 
 def _too_large() -> ProblemError:
     return ProblemError(413, "Payload too large", "The request body is larger than 64 KiB.")
+
+
+EVENT_HEADERS = [
+    {
+        "name": "X-Backfill",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true", "false"]},
+        "description": "Record history: no timers, no supervisor alerts.",
+    },
+    {
+        "name": "X-Request-ID",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 128},
+    },
+]
+"""The request headers both event endpoints read (OpenAPI parameters)."""
+
+
+def _post_event_operation() -> dict[str, object]:
+    op = operation(
+        "Post one call event (scope events:write)",
+        "EventAccepted",
+        ok_status=201,
+        parameters=EVENT_HEADERS,
+        body_model="EventRequest",
+        errors=(404, 409, 413, 415, 422, 429),
+    )
+    op["responses"]["200"] = {
+        "description": "Replay of an accepted event_id; nothing written.",
+        "content": json_body("EventAccepted"),
+    }
+    return op
+
+
+ROUTES = [Route("POST", "/api/events", post_event, _post_event_operation())]

@@ -8,12 +8,11 @@ values and logs a warning. With several api workers the freshest value wins
 (multiprocess_mode="mostrecent").
 """
 
-from typing import Any
-
 import structlog
 from prometheus_client import Gauge
 
-from call_service.api.ops_handler import read_outbox_status
+from call_service.service.outbox_status import read_outbox_status
+from call_service.service.read_ports import OutboxStatusReads
 
 _log = structlog.get_logger(__name__)
 
@@ -35,9 +34,11 @@ FAILING = Gauge(
 )
 
 
-async def refresh_outbox_gauges(pool: Any, unavailable: tuple[type[BaseException], ...]) -> None:
+async def refresh_outbox_gauges(
+    reads: OutboxStatusReads, unavailable: tuple[type[BaseException], ...]
+) -> None:
     try:
-        status = await read_outbox_status(pool)
+        status = await read_outbox_status(reads)
     except unavailable as exc:
         _log.warning("outbox_gauges_stale", error=type(exc).__name__)
         return

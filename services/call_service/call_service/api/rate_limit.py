@@ -2,8 +2,8 @@
 
 from aiohttp import web
 
+from call_service.api.app_keys import RATE_LIMITER
 from call_service.api.problems import ProblemError
-from call_service.api.state import RATE_LIMITER
 
 
 async def enforce_rate_limit(request: web.Request, key_label: str, cost: int = 1) -> None:

@@ -1,11 +1,10 @@
 """`python -m call_service.relay`: drain the outbox to Redis until SIGINT/SIGTERM."""
 
 import asyncio
-import os
 import sys
 
-from call_service.relay.drain import DrainPolicy
-from call_service.relay.loop import run_relay
+from call_service.relay.worker import run_relay
+from call_service.service.publish_outbox import DrainPolicy
 from call_service.settings import load_settings
 from call_service.worker_process import run_worker_process
 
@@ -15,7 +14,7 @@ async def _main(stop: asyncio.Event) -> None:
     policy = DrainPolicy(
         batch_size=settings.relay_batch_size,
         max_backoff_s=settings.relay_max_backoff_s,
-        require_subscriber=os.environ.get("RELAY_REQUIRE_SUBSCRIBER", "true").lower() != "false",
+        require_subscriber=settings.relay_require_subscriber,
     )
     await run_relay(settings, stop, policy)
 

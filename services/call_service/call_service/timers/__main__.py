@@ -5,7 +5,7 @@ import sys
 
 from call_service.adapters.system_clock import SystemClock
 from call_service.settings import load_settings
-from call_service.timers.loop import run_timers
+from call_service.timers.worker import run_timers
 from call_service.worker_process import run_worker_process
 
 

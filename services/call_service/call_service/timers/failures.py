@@ -15,13 +15,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import structlog
 from prometheus_client import Counter, Gauge
 
-from call_service.adapters.postgres.timers_repository import count_failing, record_failure
 from call_service.domain.timers import TimerKind
+from call_service.service.timer_ports import TimerSchedule
 
 _log = structlog.get_logger(__name__)
 FIRE_FAILURES = Counter(
@@ -46,26 +45,21 @@ class TimerFailures:
     """Records failed firings and keeps the `timers_failing` gauge current."""
 
     def __init__(
-        self, policy: TimerRetryPolicy, monotonic: Callable[[], float] = time.monotonic
+        self,
+        schedule: TimerSchedule,
+        policy: TimerRetryPolicy,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._schedule = schedule
         self._policy = policy
         self._monotonic = monotonic
         self._next_count_at = 0.0
 
-    async def record(
-        self, pool: Any, call_id: str, kind: TimerKind, now: datetime, exc: Exception
-    ) -> None:
+    async def record(self, call_id: str, kind: TimerKind, now: datetime, exc: Exception) -> None:
         error = type(exc).__name__
-        async with pool.acquire() as conn:
-            retry = await record_failure(
-                conn,
-                call_id,
-                kind,
-                now,
-                error,
-                self._policy.base_delay_s,
-                self._policy.max_delay_s,
-            )
+        retry = await self._schedule.record_failure(
+            call_id, kind, now, error, self._policy.base_delay_s, self._policy.max_delay_s
+        )
         FIRE_FAILURES.labels(kind.value).inc()
         _log.error(
             "timer_fire_failed",
@@ -78,13 +72,12 @@ class TimerFailures:
         )
         self._next_count_at = 0.0  # show it at once
 
-    async def refresh_gauge(self, pool: Any) -> None:
+    async def refresh_gauge(self) -> None:
         """Recount failing timers, at most every `count_failing_every_s`."""
         now = self._monotonic()
         if now < self._next_count_at:
             return
-        async with pool.acquire() as conn:
-            FAILING.set(await count_failing(conn))
+        FAILING.set(await self._schedule.count_failing())
         self._next_count_at = now + self._policy.count_failing_every_s
 
 

@@ -4,15 +4,14 @@ import asyncio
 import sys
 
 from call_service.settings import load_settings
-from call_service.webhooks.policy import load_policy
 from call_service.webhooks.worker import run_worker
+from call_service.webhooks.worker_settings import load_worker_settings
 from call_service.worker_process import run_worker_process
 
 
 async def _main(stop: asyncio.Event) -> None:
     settings = load_settings(need_keys=False, need_redis=False)
-    policy = load_policy()
-    await run_worker(settings.database_url, policy, stop)
+    await run_worker(settings.database_url, load_worker_settings(), stop)
 
 
 def main() -> int:

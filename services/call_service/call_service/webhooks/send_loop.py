@@ -14,24 +14,36 @@ import asyncio
 import traceback
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 
 import structlog
 
-from call_service.adapters.postgres.notifications import WEBHOOK_DELIVERIES_PENDING, ChannelWakeup
-from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
-from call_service.adapters.postgres.webhook_deliveries import ClaimedDelivery, claim, release
-from call_service.webhooks.sender import DeliveryContext, deliver
+from call_service.service.send_delivery import DeliverySender
+from call_service.service.wakeup import Wakeup
+from call_service.service.webhook_ports import ClaimedDelivery, DeliveryQueue
+from call_service.webhooks.worker_settings import WebhookWorkerSettings
 
 _log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class SendParts:
+    """What the composition root (webhooks/worker.py) hands the sender's loop."""
+
+    queue: DeliveryQueue
+    sender: DeliverySender
+    wakeup: Wakeup
+    """Deliveries pending: a dispatch, a redelivery, a freed slot."""
+    unavailable: tuple[type[BaseException], ...]
+    """What the queue raises while its database is unreachable: logged, then retried."""
+
+
 class SendLoop:
     def __init__(
-        self, context: DeliveryContext, wakeup: ChannelWakeup, stop: asyncio.Event
+        self, parts: SendParts, settings: WebhookWorkerSettings, stop: asyncio.Event
     ) -> None:
-        self._context = context
-        self._policy = context.policy
-        self._wakeup = wakeup
+        self._parts = parts
+        self._settings = settings
         self._stop = stop
         self._tasks: dict[asyncio.Task[str], ClaimedDelivery] = {}
         self._busy: Counter[uuid.UUID] = Counter()
@@ -48,20 +60,21 @@ class SendLoop:
             await self._shutdown()
 
     async def _claim(self) -> list[ClaimedDelivery]:
-        room = self._policy.max_in_flight - len(self._tasks)
+        room = self._settings.max_in_flight - len(self._tasks)
         if room <= 0:
             return []
-        per_webhook = self._policy.concurrency_per_webhook
+        per_webhook = self._settings.concurrency_per_webhook
         free = {webhook: max(per_webhook - n, 0) for webhook, n in self._busy.items() if n}
         try:
-            async with self._context.pool.acquire() as conn:
-                return await claim(conn, free, per_webhook, room, self._policy.lease_s)
-        except UNAVAILABLE_ERRORS as exc:
+            return await self._parts.queue.claim(free, per_webhook, room, self._settings.lease_s)
+        except self._parts.unavailable as exc:
             _log.warning("webhooks_database_unavailable", error=type(exc).__name__)
             return []
 
     def _spawn(self, delivery: ClaimedDelivery) -> None:
-        task = asyncio.create_task(deliver(self._context, delivery), name=f"webhook-{delivery.id}")
+        task = asyncio.create_task(
+            self._parts.sender.deliver(delivery), name=f"webhook-{delivery.id}"
+        )
         self._tasks[task] = delivery
         self._busy[delivery.webhook_id] += 1
         task.add_done_callback(self._finished)
@@ -69,11 +82,11 @@ class SendLoop:
     def _finished(self, task: asyncio.Task[str]) -> None:
         delivery = self._tasks.pop(task)
         self._busy[delivery.webhook_id] -= 1
-        self._wakeup.poke(WEBHOOK_DELIVERIES_PENDING)  # a slot is free: claim again
+        self._parts.wakeup.poke()  # a slot is free: claim again
         if task.cancelled():
             return
         exc = task.exception()
-        if isinstance(exc, UNAVAILABLE_ERRORS):
+        if isinstance(exc, self._parts.unavailable):
             # Its claim expires and another pass retries it with the attempts left.
             _log.warning(
                 "webhook_record_failed", delivery_id=str(delivery.id), error=type(exc).__name__
@@ -90,7 +103,7 @@ class SendLoop:
 
     async def _wait(self) -> None:
         stopper = asyncio.ensure_future(self._stop.wait())
-        waiter = asyncio.ensure_future(self._wakeup.wait(WEBHOOK_DELIVERIES_PENDING))
+        waiter = asyncio.ensure_future(self._parts.wakeup.wait())
         await asyncio.wait({stopper, waiter}, return_when=asyncio.FIRST_COMPLETED)
         for task in (stopper, waiter):
             task.cancel()
@@ -98,15 +111,16 @@ class SendLoop:
     async def _shutdown(self) -> None:
         if not self._tasks:
             return
-        _, unfinished = await asyncio.wait(set(self._tasks), timeout=self._policy.shutdown_grace_s)
+        _, unfinished = await asyncio.wait(
+            set(self._tasks), timeout=self._settings.shutdown_grace_s
+        )
         cut_short = [self._tasks[t].id for t in unfinished]
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
         if cut_short:
             try:
-                async with self._context.pool.acquire() as conn:
-                    await release(conn, cut_short)
-            except UNAVAILABLE_ERRORS as exc:
+                await self._parts.queue.release(cut_short)
+            except self._parts.unavailable as exc:
                 _log.warning("webhooks_release_failed", error=type(exc).__name__)
             _log.info("webhooks_released", deliveries=len(cut_short))

@@ -9,8 +9,8 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from call_service.relay.drain import DrainPolicy
-from call_service.relay.loop import run_relay
+from call_service.relay.worker import run_relay
+from call_service.service.publish_outbox import DrainPolicy
 from call_service.settings import Settings
 
 

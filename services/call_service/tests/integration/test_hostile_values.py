@@ -279,7 +279,7 @@ async def test_no_free_connection_within_the_acquire_timeout_is_503_with_retry_a
     )
     app = create_app(settings)
     client = await aiohttp_client(app)
-    from call_service.api.state import POOL
+    from call_service.api.app_keys import POOL
 
     async with app[POOL].acquire():  # the only connection is taken
         posted = await post(client, initiated("c-starved"))
@@ -327,7 +327,7 @@ async def test_new_calls_beyond_the_waiting_cap_are_503_at_once_not_queued(
     app = create_app(settings)
     client = await aiohttp_client(app)
     assert (await post(client, initiated("c-cap-warm"))).status == 201  # queue cached
-    from call_service.api.state import POOL
+    from call_service.api.app_keys import POOL
 
     async with app[POOL].acquire():  # every writer of the group now waits for a connection
         tasks = [asyncio.create_task(post(client, initiated(f"c-cap-{n}"))) for n in range(12)]

@@ -9,7 +9,8 @@ from aiohttp.test_utils import TestClient
 from pydantic.json_schema import models_json_schema
 
 from call_service.api.app import create_app
-from call_service.api.queues_handler import QUEUE_MODELS, QUEUE_OPENAPI_PATHS
+from call_service.api.queues_handler import MODELS as QUEUE_MODELS
+from call_service.api.queues_handler import ROUTES as QUEUE_ROUTES
 from call_service.settings import Settings
 from contracts.problems import Problem
 
@@ -171,8 +172,8 @@ def test_every_schema_the_queue_paths_reference_comes_from_the_queue_models() ->
     _, defs = models_json_schema([(m, "serialization") for m in [*QUEUE_MODELS, Problem]])
     refs = {
         content["schema"]["$ref"].rsplit("/", 1)[1]
-        for item in QUEUE_OPENAPI_PATHS.values()
-        for operation in item.values()
+        for route in QUEUE_ROUTES
+        if (operation := route.operation) is not None
         for part in [*operation["responses"].values(), operation.get("requestBody", {})]
         for content in part.get("content", {}).values()
     }

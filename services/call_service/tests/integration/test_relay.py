@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 
 from call_service.adapters.postgres.outbox import purge_published
 from call_service.api.app import create_app
-from call_service.relay.drain import DrainPolicy
+from call_service.service.publish_outbox import DrainPolicy
 from call_service.settings import Settings
 from devstack.polling import eventually
 from devstack.valkey_server import EmbeddedValkey

@@ -13,8 +13,8 @@ import asyncpg
 from prometheus_client import REGISTRY
 
 from call_service.api.app import create_app
-from call_service.relay.drain import DrainPolicy
-from call_service.relay.loop import run_relay
+from call_service.relay.worker import run_relay
+from call_service.service.publish_outbox import DrainPolicy
 from devstack.polling import eventually
 
 from .conftest import READER, event, initiated, make_settings, post

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from call_service.api.app import create_app
-from call_service.api.state import CLOCK
+from call_service.api.app_keys import CLOCK
 from call_service.settings import Settings
 
 from .conftest import NO_SCOPE_KEY, READER, make_settings, post

@@ -16,7 +16,7 @@ from call_service.adapters.system_clock import SystemClock
 from call_service.api.app import create_app
 from call_service.domain.timers import TimerKind
 from call_service.timers.failures import TimerRetryPolicy
-from call_service.timers.loop import run_timers
+from call_service.timers.worker import run_timers
 from devstack.polling import eventually
 
 from .conftest import initiated, make_settings, post

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from call_service.adapters.system_clock import SystemClock
 from call_service.api.app import create_app
-from call_service.timers.loop import run_timers
+from call_service.timers.worker import run_timers
 from devstack.polling import eventually
 
 from .conftest import READER, event, initiated, make_settings, post

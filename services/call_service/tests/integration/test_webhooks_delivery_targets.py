@@ -17,11 +17,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from call_service.api.app import create_app
-from call_service.api.webhooks_handler import WEBHOOK_HOST_RESOLVER
-from call_service.webhooks.policy import WebhookPolicy
-from call_service.webhooks.target_check import HostResolver
-from call_service.webhooks.target_policy import AllowedTargets, parse_allowed_targets
+from call_service.api.app_keys import WEBHOOK_HOST_RESOLVER
+from call_service.domain.webhook_targets import AllowedTargets, parse_allowed_targets
+from call_service.service.target_check import HostResolver
 from call_service.webhooks.worker import run_worker
+from call_service.webhooks.worker_settings import WebhookWorkerSettings
 from devstack.network import free_port
 from devstack.polling import eventually
 
@@ -81,9 +81,11 @@ async def conn(fresh_database_url: str) -> AsyncIterator[Any]:
 async def worker(
     database_url: str, allowed: AllowedTargets, resolver: HostResolver | None = None
 ) -> AsyncIterator[None]:
-    policy = WebhookPolicy(attempts=1, poll_interval_s=0.1, timeout_s=3, allowed_targets=allowed)
+    worker_settings = WebhookWorkerSettings(
+        attempts=1, poll_interval_s=0.1, timeout_s=3, allowed_targets=allowed
+    )
     stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(database_url, policy, stop, resolver))
+    task = asyncio.create_task(run_worker(database_url, worker_settings, stop, resolver))
     try:
         yield
     finally:

@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from call_service.api.app import create_app
-from call_service.api.webhooks_handler import WEBHOOK_HOST_RESOLVER
+from call_service.api.app_keys import WEBHOOK_HOST_RESOLVER
 from call_service.settings import SettingsError, load_settings
 
 from .conftest import ADMIN, make_settings

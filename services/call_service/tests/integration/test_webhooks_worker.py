@@ -14,12 +14,12 @@ from aiohttp import web
 from call_service.adapters.postgres.commit_signal import CommitSignal
 from call_service.adapters.postgres.pool import create_pool
 from call_service.adapters.postgres.unit_of_work import PostgresUnitOfWork
-from call_service.webhooks.policy import WebhookPolicy
-from call_service.webhooks.signing import verify_signature
-from call_service.webhooks.target_policy import parse_allowed_targets
+from call_service.domain.webhook_targets import parse_allowed_targets
 from call_service.webhooks.worker import run_worker
+from call_service.webhooks.worker_settings import WebhookWorkerSettings
 from devstack.network import free_port
 from devstack.polling import eventually
+from service_kit.webhook_signing import verify_signature
 
 SECRET = "worker-test-secret-0123456789"
 LOOPBACK_ALLOWED = parse_allowed_targets(["127.0.0.1"])  # the receivers listen there
@@ -53,9 +53,11 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def worker(database_url: str, policy: WebhookPolicy) -> AsyncIterator[asyncio.Event]:
+async def worker(
+    database_url: str, worker_settings: WebhookWorkerSettings
+) -> AsyncIterator[asyncio.Event]:
     stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(database_url, policy, stop))
+    task = asyncio.create_task(run_worker(database_url, worker_settings, stop))
     try:
         yield stop
     finally:
@@ -105,9 +107,9 @@ async def test_a_committed_event_is_delivered_signed_on_notify_without_polling(
     await receiver.start()
     await subscribe(conn, receiver.url)
     # Only NOTIFY can wake it in time.
-    policy = WebhookPolicy(poll_interval_s=60, allowed_targets=LOOPBACK_ALLOWED)
+    worker_settings = WebhookWorkerSettings(poll_interval_s=60, allowed_targets=LOOPBACK_ALLOWED)
     try:
-        async with worker(fresh_database_url, policy):
+        async with worker(fresh_database_url, worker_settings):
             await eventually(lambda: _listening(conn), deadline_s=10)
             await survey_requested(fresh_database_url)
             await eventually(lambda: _count(receiver.requests), deadline_s=10)
@@ -131,11 +133,11 @@ async def test_stopping_hands_an_unfinished_send_back_to_the_queue(
     await receiver.start()
     await subscribe(conn, receiver.url)
     await survey_requested(fresh_database_url)
-    policy = WebhookPolicy(
+    worker_settings = WebhookWorkerSettings(
         poll_interval_s=0.1, timeout_s=30, shutdown_grace_s=0.2, allowed_targets=LOOPBACK_ALLOWED
     )
     try:
-        async with worker(fresh_database_url, policy):
+        async with worker(fresh_database_url, worker_settings):
             await eventually(lambda: _count(receiver.requests), deadline_s=10)
     finally:
         await receiver.stop()

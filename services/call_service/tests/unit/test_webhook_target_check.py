@@ -5,9 +5,9 @@ import socket
 
 import pytest
 
-from call_service.webhooks.checked_connector import CheckedResolver
-from call_service.webhooks.target_check import HostUnresolved, TargetCheck, TargetRefused
-from call_service.webhooks.target_policy import parse_allowed_targets
+from call_service.adapters.http.checked_connector import CheckedResolver
+from call_service.domain.webhook_targets import AllowedTargets, parse_allowed_targets
+from call_service.service.target_check import HostUnresolved, TargetCheck, TargetRefused
 
 
 class TableResolver:
@@ -36,26 +36,26 @@ RESOLVER = TableResolver(
 
 
 async def test_a_public_name_answers_every_checked_address() -> None:
-    found = await TargetCheck(resolver=RESOLVER).addresses("crm.example.com", 443)
+    found = await TargetCheck(AllowedTargets(), RESOLVER).addresses("crm.example.com", 443)
     assert found == [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("2606:4700::1")]
 
 
 @pytest.mark.parametrize("host", ["split.example.com", "metadata.example.com", "hooks.internal"])
 async def test_one_internal_answer_refuses_the_host(host: str) -> None:
     with pytest.raises(TargetRefused) as refused:
-        await TargetCheck(resolver=RESOLVER).addresses(host, 80)
+        await TargetCheck(AllowedTargets(), RESOLVER).addresses(host, 80)
     assert str(refused.value) == "target address not allowed"
 
 
 @pytest.mark.parametrize("host", ["nowhere.example.com", "garbage.example.com"])
 async def test_a_name_without_addresses_does_not_resolve(host: str) -> None:
     with pytest.raises(HostUnresolved):
-        await TargetCheck(resolver=RESOLVER).addresses(host, 80)
+        await TargetCheck(AllowedTargets(), RESOLVER).addresses(host, 80)
 
 
 async def test_literals_are_checked_without_a_lookup() -> None:
     resolver = TableResolver({})
-    check = TargetCheck(resolver=resolver)
+    check = TargetCheck(AllowedTargets(), resolver)
     assert await check.addresses("8.8.8.8", 80) == [ipaddress.ip_address("8.8.8.8")]
     for host in ("127.0.0.1", "0x7f000001", "2130706433", "[::1]", "1.2.3.999"):
         with pytest.raises(TargetRefused):
@@ -77,11 +77,11 @@ async def test_allowed_names_and_networks_pass() -> None:
 )
 async def test_only_http_urls_with_a_host_are_targets(url: str) -> None:
     with pytest.raises(TargetRefused):
-        await TargetCheck(resolver=RESOLVER).check_url(url)
+        await TargetCheck(AllowedTargets(), RESOLVER).check_url(url)
 
 
 async def test_the_connectors_resolver_hands_aiohttp_only_checked_addresses() -> None:
-    resolver = CheckedResolver(TargetCheck(resolver=RESOLVER))
+    resolver = CheckedResolver(TargetCheck(AllowedTargets(), RESOLVER))
     results = await resolver.resolve("crm.example.com", 443, socket.AF_UNSPEC)
     assert [(r["host"], r["family"], r["hostname"]) for r in results] == [
         ("93.184.216.34", socket.AF_INET, "crm.example.com"),

@@ -4,14 +4,14 @@ import ipaddress
 
 import pytest
 
-from call_service.settings import SettingsError
-from call_service.webhooks.policy import load_policy
-from call_service.webhooks.target_policy import (
+from call_service.domain.webhook_targets import (
     InvalidHost,
     is_public,
     literal_address,
     parse_allowed_targets,
 )
+from call_service.settings import SettingsError
+from call_service.webhooks.worker_settings import load_worker_settings
 
 INTERNAL = [
     "127.0.0.1",
@@ -110,13 +110,15 @@ def test_allowed_networks_and_names_are_the_only_exceptions() -> None:
 
 
 def test_nothing_is_allowed_by_default() -> None:
-    allowed = load_policy({}).allowed_targets
+    allowed = load_worker_settings({}).allowed_targets
     assert not allowed.allows(ipaddress.ip_address("127.0.0.1"))
     assert not allowed.names
 
 
 def test_the_worker_reads_its_allowed_hosts_from_the_environment() -> None:
-    allowed = load_policy({"WEBHOOK_ALLOWED_HOSTS": " 127.0.0.1 , 172.16.0.0/12 ,"}).allowed_targets
+    allowed = load_worker_settings(
+        {"WEBHOOK_ALLOWED_HOSTS": " 127.0.0.1 , 172.16.0.0/12 ,"}
+    ).allowed_targets
     assert allowed.allows(ipaddress.ip_address("172.20.0.5"))
     assert allowed.allows(ipaddress.ip_address("127.0.0.1"))
 
@@ -124,4 +126,4 @@ def test_the_worker_reads_its_allowed_hosts_from_the_environment() -> None:
 @pytest.mark.parametrize("entry", ["10.0.0.0/33", "0x7f000001", "127.1", "exa mple", "*.corp"])
 def test_a_bad_allowed_host_is_refused_at_start(entry: str) -> None:
     with pytest.raises(SettingsError, match="WEBHOOK_ALLOWED_HOSTS"):
-        load_policy({"WEBHOOK_ALLOWED_HOSTS": entry})
+        load_worker_settings({"WEBHOOK_ALLOWED_HOSTS": entry})

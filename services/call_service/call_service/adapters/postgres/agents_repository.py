@@ -86,11 +86,11 @@ class PostgresAgentReads:
     def __init__(self, pool: Any) -> None:
         self._pool = pool
 
-    async def get(self, agent_id: str) -> Agent | None:
+    async def get_agent(self, agent_id: str) -> Agent | None:
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(GET, agent_id)
         return agent_from_row(row) if row else None
 
-    async def list(self, limit: int = 500) -> list[Agent]:
+    async def list_agents(self, limit: int) -> list[Agent]:
         async with self._pool.acquire() as conn:
             return [agent_from_row(r) for r in await conn.fetch(LIST, limit)]

@@ -1,12 +1,11 @@
 """alerts: written in the event transaction; listed and acknowledged by supervisors."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from call_service.adapters.postgres.sql_filters import BoundFilters
+from call_service.service.read_filters import AlertFilters
 from contracts.alerts import Alert
-from contracts.enums import AlertKind
 
 INSERT = """
 INSERT INTO alerts (id, kind, call_id, queue_id, agent_id, at, detail)
@@ -45,24 +44,12 @@ class PostgresAlertsRepository:
         )
 
 
-@dataclass(frozen=True)
-class AlertFilters:
-    kind: AlertKind | None = None
-    queue_id: str | None = None
-    call_id: str | None = None
-    acknowledged: bool | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    after: tuple[datetime, str] | None = None
-    limit: int = 50
-
-
 class PostgresAlertReads:
     def __init__(self, pool: Any) -> None:
         self._pool = pool
 
-    async def list_alerts(self, filters: AlertFilters) -> list[Alert]:
-        """Newest first; keyset on (at, id)."""
+    async def list_alerts(self, filters: AlertFilters, limit: int) -> list[Alert]:
+        """Newest first, at most `limit`; keyset on (at, id)."""
         where = BoundFilters()
         if filters.kind is not None:
             where.add(f"kind = {where.bind(filters.kind.value)}")
@@ -84,7 +71,7 @@ class PostgresAlertReads:
         clause = where.where_clause()
         sql = (
             f"SELECT {COLUMNS} FROM alerts {clause}"  # noqa: S608 - only bound values
-            f" ORDER BY at DESC, id DESC LIMIT {where.bind(filters.limit)}"
+            f" ORDER BY at DESC, id DESC LIMIT {where.bind(limit)}"
         )
         async with self._pool.acquire() as conn:
             return [alert_from_row(r) for r in await conn.fetch(sql, *where.args)]

@@ -1,41 +1,28 @@
 """Read side: list calls (filters + keyset pagination), one call, one call's events."""
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS, call_from_row
 from call_service.adapters.postgres.events_repository import LIST_FOR_CALL, event_from_row
 from call_service.adapters.postgres.sql_filters import BoundFilters
+from call_service.service.read_filters import LIVE_STATUSES, CallFilters
 from call_service.service.views import call_view
 from contracts.calls import Call
-from contracts.enums import CallFlag, CallStatus
 from contracts.events import CallEvent
 
 GET_CALL = f"SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"  # noqa: S608
 CALL_EXISTS = "SELECT EXISTS (SELECT 1 FROM calls WHERE id = $1)"
 
 
-@dataclass(frozen=True)
-class CallFilters:
-    statuses: frozenset[CallStatus] | None = None
-    queue_id: str | None = None
-    agent_id: str | None = None
-    flag: CallFlag | None = None
-    after: tuple[datetime, str] | None = None
-    """Keyset position: return calls strictly after (start_time, id) in newest-first order."""
-    limit: int = 50
-
-
 class PostgresCallReads:
     def __init__(self, pool: Any) -> None:
         self._pool = pool
 
-    async def list_calls(self, filters: CallFilters) -> list[Call]:
-        """Newest start_time first; fetch `limit` rows (the caller asks one extra to page)."""
+    async def list_calls(self, filters: CallFilters, limit: int) -> list[Call]:
+        """Newest start_time first, at most `limit` rows."""
         where = BoundFilters()
         if filters.statuses is not None:
-            if filters.statuses == frozenset(CallStatus) - {CallStatus.ENDED}:
+            if filters.statuses == LIVE_STATUSES:
                 where.add("status <> 'ended'")  # matches the partial "live" index
             else:
                 where.add(f"status = ANY({where.bind(sorted(filters.statuses))}::text[])")
@@ -51,7 +38,7 @@ class PostgresCallReads:
         clause = where.where_clause()
         sql = (
             f"SELECT {CALL_COLUMNS} FROM calls {clause}"  # noqa: S608 - only bound values
-            f" ORDER BY start_time DESC, id DESC LIMIT {where.bind(filters.limit)}"
+            f" ORDER BY start_time DESC, id DESC LIMIT {where.bind(limit)}"
         )
         async with self._pool.acquire() as conn:
             rows = await conn.fetch(sql, *where.args)

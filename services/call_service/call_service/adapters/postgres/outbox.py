@@ -9,10 +9,10 @@ number of relays, and a head that is backing off after a failed publish holds
 back its key's later rows instead of letting them overtake it.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from call_service.adapters.postgres.notifications import OUTBOX_PENDING
+from call_service.service.relay_ports import ClaimedOutboxRow
 
 # Heads walk outbox_pending_order_idx in id order; each key lookup is a parameterised
 # probe of outbox_pending_key_idx (LIMIT inside LATERAL / the scalar subquery), a plan
@@ -71,19 +71,6 @@ SELECT
 """
 
 
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    ordering_key: str
-    kind: str
-    payload: str
-    """The JSON text as stored: published as is, never decoded and re-encoded."""
-    correlation_id: str | None
-    attempts: int
-    seq: int | None
-    """The event's seq for call events (for the log line), None for alerts."""
-
-
 class PostgresOutbox:
     """The writer side, bound to the event transaction's connection."""
 
@@ -98,12 +85,12 @@ class PostgresOutbox:
         self._written.add(OUTBOX_PENDING)
 
 
-async def claim(conn: Any, heads: int, limit: int) -> list[OutboxRow]:
+async def claim(conn: Any, heads: int, limit: int) -> list[ClaimedOutboxRow]:
     """Lock up to `heads` keys and return up to `limit` of their pending rows, in id order.
 
     Must run inside a transaction: the locks last until it ends.
     """
-    return [OutboxRow(**dict(r)) for r in await conn.fetch(CLAIM, heads, limit)]
+    return [ClaimedOutboxRow(**dict(r)) for r in await conn.fetch(CLAIM, heads, limit)]
 
 
 async def mark_published(conn: Any, ids: list[int]) -> None:

@@ -3,7 +3,7 @@
 from typing import Any
 
 from call_service.adapters.postgres.lazy_transaction import LazyTransaction
-from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
+from call_service.adapters.thresholds_cache import ThresholdsCache
 from call_service.domain.call import Thresholds
 
 THRESHOLDS = """

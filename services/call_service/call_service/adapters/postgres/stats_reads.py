@@ -8,11 +8,11 @@ the calls waiting now (any start time) through the status index. Ratios are left
 to `domain.kpis`; the SQL only applies the per-call definitions documented there.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from call_service.domain.kpis import WindowCounts
+from call_service.service.read_ports import QueueWindow
 
 # wait_time is sent by the producer on call_answered; answered_at - start_time is
 # the fallback for a call answered without one.
@@ -68,17 +68,6 @@ _COUNT_FIELDS = (
     "transferred",
 )
 _SUM_FIELDS = ("wait_total_s", "handle_total_s", "hold_total_s")
-
-
-@dataclass(frozen=True)
-class QueueWindow:
-    """One queue's KPI inputs for a window, and what is waiting in it now."""
-
-    queue_id: str
-    includes_abandoned: bool
-    counts: WindowCounts
-    waiting_now: int
-    oldest_waiting_since: datetime | None
 
 
 def _queue_window(row: Any) -> QueueWindow:

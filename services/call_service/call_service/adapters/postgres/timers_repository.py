@@ -6,11 +6,11 @@ transaction and in the worker — so the two never deadlock. Recording a failed
 firing locks the timer row alone, in a statement of its own.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from call_service.domain.timers import TimerKind
+from call_service.service.timer_ports import TimerRetry
 
 TAKE_DUE = """
 DELETE FROM call_timers WHERE call_id = $1 AND kind = $2 AND due_at <= $3 RETURNING due_at
@@ -32,13 +32,6 @@ WHERE call_id = $1 AND kind = $2 AND due_at <= $3
 RETURNING fire_attempts, due_at
 """
 COUNT_FAILING = "SELECT count(*) FROM call_timers WHERE failed_at >= armed_at"
-
-
-@dataclass(frozen=True)
-class TimerRetry:
-    attempts: int
-    """Failures since the timer was (re)armed, this one included."""
-    due_at: datetime
 
 
 class PostgresTimersRepository:

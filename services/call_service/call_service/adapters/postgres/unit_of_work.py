@@ -18,9 +18,9 @@ from call_service.adapters.postgres.lazy_transaction import LazyTransaction
 from call_service.adapters.postgres.new_call_group import NewCallGroup
 from call_service.adapters.postgres.outbox import PostgresOutbox
 from call_service.adapters.postgres.queues_repository import PostgresQueuesRepository
-from call_service.adapters.postgres.thresholds_cache import ThresholdsCache
 from call_service.adapters.postgres.timers_repository import PostgresTimersRepository
 from call_service.adapters.postgres.unavailable import UNAVAILABLE_ERRORS
+from call_service.adapters.thresholds_cache import ThresholdsCache
 from call_service.service.errors import InfrastructureUnavailable
 
 

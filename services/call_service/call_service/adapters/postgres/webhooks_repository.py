@@ -5,11 +5,13 @@ module returns it, so no API response can leak it by accident.
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import SecretStr
+
+from call_service.service.read_filters import DeliveryFilter
+from contracts.integrations import IntegrationEventType
+from contracts.webhooks import Webhook, WebhookDelivery
 
 INSERT = """
 INSERT INTO webhooks (id, url, event_types, secret) VALUES ($1, $2, $3, $4)
@@ -50,35 +52,29 @@ RETURNING id, webhook_id, event_type, status, attempts, next_attempt_at, last_er
 """
 
 
-@dataclass(frozen=True)
-class DeliveryFilter:
-    status: str | None
-    after: tuple[datetime, uuid.UUID] | None
-    limit: int
-
-
 class PostgresWebhooksRepository:
     """Bound to a pool: each method is one short statement (or two reads)."""
 
     def __init__(self, pool: Any) -> None:
         self._pool = pool
 
-    async def create(self, url: str, event_types: list[str], secret: SecretStr) -> dict[str, Any]:
+    async def create(
+        self, url: str, event_types: list[IntegrationEventType], secret: SecretStr
+    ) -> Webhook:
         async with self._pool.acquire() as conn:
-            return dict(
-                await conn.fetchrow(
-                    INSERT, uuid.uuid4(), url, event_types, secret.get_secret_value()
-                )
+            row = await conn.fetchrow(
+                INSERT, uuid.uuid4(), url, event_types, secret.get_secret_value()
             )
+        return Webhook.model_validate(dict(row))
 
-    async def list_all(self) -> list[dict[str, Any]]:
+    async def list_all(self) -> list[Webhook]:
         async with self._pool.acquire() as conn:
-            return [dict(r) for r in await conn.fetch(LIST)]
+            return [Webhook.model_validate(dict(r)) for r in await conn.fetch(LIST)]
 
-    async def get(self, webhook_id: uuid.UUID) -> dict[str, Any] | None:
+    async def get(self, webhook_id: uuid.UUID) -> Webhook | None:
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(GET, webhook_id)
-        return dict(row) if row is not None else None
+        return Webhook.model_validate(dict(row)) if row is not None else None
 
     async def delete(self, webhook_id: uuid.UUID) -> bool:
         """Delete the webhook and (by cascade) its deliveries; False if it did not exist."""
@@ -87,32 +83,32 @@ class PostgresWebhooksRepository:
         return result.split()[-1] != "0"
 
     async def list_deliveries(
-        self, webhook_id: uuid.UUID, where: DeliveryFilter
-    ) -> list[dict[str, Any]]:
+        self, webhook_id: uuid.UUID, where: DeliveryFilter, limit: int
+    ) -> list[WebhookDelivery]:
         """Newest first, each with `attempts_log`: every attempt in order."""
         after_at, after_id = where.after if where.after else (None, None)
         async with self._pool.acquire() as conn:
             rows = [
                 dict(r)
                 for r in await conn.fetch(
-                    LIST_DELIVERIES, webhook_id, where.status, after_at, after_id, where.limit
+                    LIST_DELIVERIES, webhook_id, where.status, after_at, after_id, limit
                 )
             ]
             await _attach_attempts(conn, rows)
-        return rows
+        return [WebhookDelivery.model_validate(r) for r in rows]
 
     async def get_delivery(
         self, webhook_id: uuid.UUID, delivery_id: uuid.UUID
-    ) -> dict[str, Any] | None:
+    ) -> WebhookDelivery | None:
         return await self._one_with_attempts(GET_DELIVERY, delivery_id, webhook_id)
 
     async def redeliver(
         self, webhook_id: uuid.UUID, delivery_id: uuid.UUID
-    ) -> dict[str, Any] | None:
+    ) -> WebhookDelivery | None:
         """Reset to pending with a fresh attempt budget; None if absent or in flight."""
         return await self._one_with_attempts(REDELIVER, delivery_id, webhook_id)
 
-    async def _one_with_attempts(self, sql: str, *args: Any) -> dict[str, Any] | None:
+    async def _one_with_attempts(self, sql: str, *args: Any) -> WebhookDelivery | None:
         """The delivery row `sql` returns, with its attempts log; None if no row."""
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(sql, *args)
@@ -120,7 +116,7 @@ class PostgresWebhooksRepository:
                 return None
             rows = [dict(row)]
             await _attach_attempts(conn, rows)
-        return rows[0]
+        return WebhookDelivery.model_validate(rows[0])
 
 
 async def _attach_attempts(conn: Any, deliveries: list[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""The webhook worker's knobs, read from its own environment variables.
+"""The webhook worker's settings, read from its own environment variables.
 
 Kept out of `call_service.settings` because only this process uses them:
 WEBHOOK_ATTEMPTS (3), WEBHOOK_BACKOFF_S (0.5: waits 0.5 s, 1 s, … between
@@ -14,12 +14,12 @@ are not public; the api reads the same variable for registrations).
 import os
 from dataclasses import dataclass, field
 
-from call_service.settings import SettingsError, env_count, env_list, env_number
-from call_service.webhooks.target_policy import AllowedTargets, parse_allowed_targets
+from call_service.domain.webhook_targets import AllowedTargets
+from call_service.settings import allowed_targets, env_count, env_list, env_number
 
 
 @dataclass(frozen=True)
-class WebhookPolicy:
+class WebhookWorkerSettings:
     attempts: int = 3
     backoff_s: float = 0.5
     max_backoff_s: float = 4.0
@@ -41,10 +41,10 @@ class WebhookPolicy:
         return self.attempts * self.timeout_s + waits + 30.0
 
 
-def load_policy(env: dict[str, str] | None = None) -> WebhookPolicy:
+def load_worker_settings(env: dict[str, str] | None = None) -> WebhookWorkerSettings:
     env = dict(os.environ if env is None else env)
-    base = WebhookPolicy()
-    return WebhookPolicy(
+    base = WebhookWorkerSettings()
+    return WebhookWorkerSettings(
         attempts=env_count(env, "WEBHOOK_ATTEMPTS", base.attempts),
         backoff_s=env_number(env, "WEBHOOK_BACKOFF_S", base.backoff_s),
         max_backoff_s=env_number(env, "WEBHOOK_MAX_BACKOFF_S", base.max_backoff_s),
@@ -57,11 +57,3 @@ def load_policy(env: dict[str, str] | None = None) -> WebhookPolicy:
         shutdown_grace_s=env_number(env, "WEBHOOK_SHUTDOWN_GRACE_S", base.shutdown_grace_s),
         allowed_targets=allowed_targets(env_list(env, "WEBHOOK_ALLOWED_HOSTS")),
     )
-
-
-def allowed_targets(entries: tuple[str, ...]) -> AllowedTargets:
-    """WEBHOOK_ALLOWED_HOSTS parsed; SettingsError (exit 2) names a bad entry."""
-    try:
-        return parse_allowed_targets(entries)
-    except ValueError as exc:
-        raise SettingsError(f"WEBHOOK_ALLOWED_HOSTS: {exc}") from exc

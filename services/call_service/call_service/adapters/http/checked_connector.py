@@ -6,8 +6,8 @@ whole connection if any address is not allowed, and hands aiohttp the checked
 addresses only. The DNS cache is off, so every new connection is checked again;
 TLS SNI and the Host header still carry the URL's name.
 
-IP literals never reach a resolver in aiohttp: the sender checks those itself
-before each attempt (`TargetCheck.addresses` on the literal does no lookup).
+IP literals never reach a resolver in aiohttp: the send use case checks those
+itself before each attempt (`TargetCheck.addresses` on the literal does no lookup).
 """
 
 import socket
@@ -15,7 +15,7 @@ import socket
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from call_service.webhooks.target_check import HostUnresolved, TargetCheck
+from call_service.service.target_check import HostUnresolved, TargetCheck
 
 
 class CheckedResolver(AbstractResolver):

@@ -1,20 +1,19 @@
 """Resolve a webhook's host once and check every address: at registration and per delivery.
 
-`HostResolver` is the port for name lookups (`SystemResolver`: the event loop's
-getaddrinfo). `TargetCheck.addresses` answers only addresses it has checked, so the
-worker's connector (checked_connector.py) connects to exactly those: no second
-lookup between the check and the connect, hence no DNS rebinding in between.
+`HostResolver` is the port for name lookups (adapters/system_resolver.py: the event
+loop's getaddrinfo). `TargetCheck.addresses` answers only addresses it has checked, so
+the worker's connector (adapters/http/checked_connector.py) connects to exactly those:
+no second lookup between the check and the connect, hence no DNS rebinding in between.
 """
 
 import asyncio
 import ipaddress
-import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from yarl import URL
 
-from call_service.webhooks.target_policy import (
+from call_service.domain.webhook_targets import (
     AllowedTargets,
     InvalidHost,
     IPAddress,
@@ -40,6 +39,11 @@ class TargetRefused(OSError):
     def __str__(self) -> str:
         return self.reason
 
+    @property
+    def log_detail(self) -> str:
+        """The reason with the refused address: for the operator's log, never a client."""
+        return f"{self.reason}: {self.address}" if self.address else self.reason
+
 
 class HostUnresolved(TargetRefused):
     """The name has no address (or the lookup failed or timed out)."""
@@ -49,25 +53,19 @@ class HostUnresolved(TargetRefused):
 
 
 class HostResolver(Protocol):
+    """Name lookups: the addresses a host name has, as DNS (or a test's table) answers."""
+
     async def resolve(self, host: str, port: int) -> list[str]:
         """Every address `host` has, as text; OSError when it has none."""
         ...
 
 
-class SystemResolver:
-    """The event loop's getaddrinfo (a thread of the default executor)."""
-
-    async def resolve(self, host: str, port: int) -> list[str]:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
-        return [str(info[4][0]) for info in infos]
-
-
 @dataclass(frozen=True)
 class TargetCheck:
-    allowed: AllowedTargets = field(default_factory=AllowedTargets)
-    resolver: HostResolver = field(default_factory=SystemResolver)
+    """The operator's exceptions and the resolver a check looks names up through."""
+
+    allowed: AllowedTargets
+    resolver: HostResolver
     timeout_s: float = RESOLVE_TIMEOUT_S
 
     async def addresses(self, host: str, port: int) -> list[IPAddress]:

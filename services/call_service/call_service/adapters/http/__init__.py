@@ -1,0 +1,1 @@
+"""HTTP clients: the webhook worker's checked connector and its signed POSTs."""
