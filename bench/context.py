@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import aiohttp
-from stack import Stack
 
 from devstack.console import Console
+from devstack.launcher import Stack
 from devstack.managed_process import ManagedProcess
 
 

@@ -61,7 +61,8 @@ async def run(system: System, sizes: Sizes) -> dict[str, Any]:
     extra = None
     stopped: dict[str, Any] = {}
     if system.stack is not None:
-        extra, url = await asyncio.to_thread(system.stack.start_realtime, "realtime-2")
+        extra = await asyncio.to_thread(system.stack.add, "realtime-2", "realtime")
+        url = system.stack.urls["realtime-2"]
         urls.append(url)
     call_id = f"{system.prefix}-fan"
     per_child = split_evenly(sizes.fanout_sockets, sizes.socket_processes)

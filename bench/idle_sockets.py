@@ -27,7 +27,8 @@ def vm_rss_bytes(pid: int) -> int:
 
 async def run(system: System, sizes: Sizes) -> dict[str, Any]:
     stack = system.require_stack()
-    process, url = await asyncio.to_thread(stack.start_realtime, "realtime-idle")
+    process = await asyncio.to_thread(stack.add, "realtime-idle", "realtime")
+    url = stack.urls["realtime-idle"]
     children: list[Child] = []
     try:
         assert process.pid is not None

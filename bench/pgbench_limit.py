@@ -32,7 +32,7 @@ import asyncpg
 from context import Sizes, Skipped, System
 
 from call_service.adapters.postgres.calls_repository import CALL_COLUMNS
-from devstack.local_stack import run_migrations
+from devstack.migrations import run_migrations
 from devstack.postgres_admin import create_database, drop_database
 
 QUEUES = "ARRAY['medical_spanish','medical_english','legal_spanish','legal_english']"
@@ -268,8 +268,7 @@ async def run(system: System, sizes: Sizes) -> dict[str, Any]:
     scratch = await asyncio.to_thread(create_database, system.database_url, name)
     seconds, clients, jobs = sizes.pgbench_seconds, sizes.concurrency, 2
     try:
-        env = {**os.environ, "DATABASE_URL": scratch}
-        await asyncio.to_thread(run_migrations, env, system.console)
+        await asyncio.to_thread(run_migrations, scratch, console=system.console)
         single = await asyncio.to_thread(
             run_pgbench, binary, scratch, single_script(sample), clients, jobs, seconds
         )

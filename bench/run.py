@@ -54,10 +54,10 @@ from context import (
 )
 from cpu_meter import CpuMeter
 from eio_client import LeanSocket, new_session
-from stack import STACK_FAILURES, StackOptions, environment_knobs, start_stack
+from stack import STACK_FAILURES, StackOptions, dev_keys, environment_knobs, start_stack
 
 from devstack.console import Console
-from devstack.local_stack import SERVICES
+from devstack.launcher import SERVICES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -240,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                         system = System(
                             stack.api_url,
                             [stack.realtime_url],
-                            stack.keys.producer,
-                            stack.keys.supervisor,
+                            dev_keys(stack).producer,
+                            dev_keys(stack).supervisor,
                             stack.database_url,
                             stack,
                             console,

@@ -57,7 +57,9 @@ from soak_report import (
     table,
 )
 from soak_workload import QUEUES, CallScript, Step, invalid_posts, make_call
-from stack import STACK_FAILURES, Stack, start_stack
+from stack import STACK_FAILURES, dev_keys, start_stack
+
+from devstack.launcher import Stack
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SAMPLE_EVERY_S = 5.0
@@ -176,7 +178,7 @@ class Soak:
         client.on("disconnect", on_disconnect)
         await client.connect(
             self.stack.realtime_url,
-            auth={"apiKey": self.stack.keys.supervisor},
+            auth={"apiKey": dev_keys(self.stack).supervisor},
             transports=["websocket"],
             wait_timeout=10,
         )
@@ -246,7 +248,7 @@ class Soak:
 
     @property
     def _key(self) -> str:
-        return self.stack.keys.producer
+        return dev_keys(self.stack).producer
 
     # ---- the open-loop producer ----------------------------------------------------------
 
@@ -290,7 +292,7 @@ class Soak:
         try:
             async with self.session.get(
                 f"{self.stack.api_url}/api/ops/outbox",
-                headers={"X-API-Key": self.stack.keys.supervisor},
+                headers={"X-API-Key": dev_keys(self.stack).supervisor},
             ) as response:
                 if response.status != 200:
                     return None

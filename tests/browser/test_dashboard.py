@@ -9,50 +9,27 @@ Without Chromium (`CHROMIUM_PATH`, default /usr/bin/chromium) they fail with wha
 `SKIP_BROWSER_TESTS=1` skips them instead.
 """
 
-import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import asyncpg
 import pytest
 
-from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
+from devstack.launcher import DASHBOARD, Stack, start_stack
+from devstack.managed_process import HealthTimeoutError, ProcessExitedError
+from devstack.migrations import migrated_database
 from devstack.network import free_port
-from devstack.postgres_admin import create_database, drop_database, run_blocking
+from devstack.postgres_admin import run_blocking
+from devstack.stack_for_tests import API_KEYS, PRODUCER, suite_config
 
 from .control import control_server
-from .dashboard import REPO, DashboardUnavailableError, dashboard_server, ensure_built
-
-
-def _load_e2e_stack() -> ModuleType:
-    """tests/e2e/stack.py, by path: under pytest's importlib mode the test folders share
-    no importable parent package."""
-    if "e2e.stack" in sys.modules:
-        return sys.modules["e2e.stack"]
-    name = "browser_e2e_stack"
-    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "e2e" / "stack.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_e2e = _load_e2e_stack()
-API_KEYS: str = _e2e.API_KEYS
-PRODUCER: str = _e2e.PRODUCER
-running_stack = _e2e.running_stack
-Stack = Any  # tests/e2e/stack.py's Stack
+from .dashboard import FRONTEND, REPO, DashboardUnavailableError, ensure_built
 
 SUPERVISOR = "browser-supervisor"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -66,7 +43,7 @@ pytestmark = pytest.mark.timeout(900)  # the first test pays for `npm run build`
 @dataclass
 class BrowserStack:
     stack: Stack
-    dashboard: ManagedProcess
+    """The suites' stack, serving the dashboard too."""
     dashboard_url: str
     control_url: str
 
@@ -86,9 +63,11 @@ class BrowserStack:
         return env
 
     def logs(self) -> str:
-        parts = ["--- dashboard ---\n" + "\n".join(self.dashboard.recent_output()[-40:])]
+        dashboard = self.stack.processes[DASHBOARD]
+        parts = ["--- dashboard ---\n" + "\n".join(dashboard.recent_output()[-40:])]
         for name, process in self.stack.processes.items():
-            parts.append(f"--- {name} ---\n" + "\n".join(process.recent_output()[-20:]))
+            if name != DASHBOARD:
+                parts.append(f"--- {name} ---\n" + "\n".join(process.recent_output()[-20:]))
         return "\n".join(parts)
 
 
@@ -112,16 +91,9 @@ def dashboard_build() -> None:
 @pytest.fixture(scope="module")
 def browser_database_url(pg_server_url: str) -> Iterator[str]:
     """A migrated database of this module's own, with queues whose rules fire fast."""
-    from call_service.migrate import apply_migrations
-
-    name = f"test_browser_{uuid.uuid4().hex}"
-    url = create_database(pg_server_url, name)
-    try:
-        run_blocking(lambda: apply_migrations(url))
+    with migrated_database(pg_server_url, "test_browser") as url:
         run_blocking(lambda: _insert_fast_queue(url))
         yield url
-    finally:
-        drop_database(pg_server_url, name)
 
 
 async def _insert_fast_queue(url: str) -> None:
@@ -148,19 +120,20 @@ def browser_stack(
     }
     channel = f"test-browser-{uuid.uuid4().hex}"
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # this run's screenshots only
-    with running_stack(browser_database_url, redis_url, channel, extra_env=extra_env) as stack:
-        dashboard = dashboard_server(dashboard_port, stack.api_url, stack.realtime_url)
-        try:
-            dashboard.start()
-            dashboard.wait_healthy(60)
-        except (ProcessExitedError, HealthTimeoutError) as exc:
-            dashboard.stop()
-            pytest.fail(f"the dashboard does not start: {exc}", pytrace=False)
-        try:
-            with control_server(stack.processes) as control_url:
-                yield BrowserStack(stack, dashboard, origin, control_url)
-        finally:
-            dashboard.stop()
+    config = suite_config(
+        browser_database_url,
+        redis_url,
+        channel,
+        extra_env=extra_env,
+        dashboard=FRONTEND,
+        dashboard_port=dashboard_port,
+    )
+    try:
+        stack = start_stack(config)
+    except (ProcessExitedError, HealthTimeoutError) as exc:
+        pytest.fail(f"the platform or the dashboard does not start: {exc}", pytrace=False)
+    with stack, control_server(stack.processes) as control_url:
+        yield BrowserStack(stack, origin, control_url)
 
 
 def run_scenario(browser: BrowserStack, script: str) -> None:

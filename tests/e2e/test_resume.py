@@ -13,10 +13,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from devstack.launcher import Stack
 from devstack.polling import eventually
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import PRODUCER, running_stack
 from devstack.valkey_server import EmbeddedValkey
-
-from .stack import PRODUCER, SocketClient, Stack, running_stack
 
 
 @pytest.fixture

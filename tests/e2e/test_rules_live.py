@@ -6,9 +6,10 @@ import aiohttp
 import asyncpg
 import pytest
 
+from devstack.launcher import Stack
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import PRODUCER, READER, running_stack
 from devstack.valkey_server import EmbeddedValkey
-
-from .stack import PRODUCER, READER, SocketClient, Stack, running_stack
 
 FAST_QUEUE = "e2e_fast"
 

@@ -19,10 +19,10 @@ from aiohttp import web
 
 from call_service.api.app import create_app
 from call_service.settings import load_settings
-from call_service.webhooks.signing import verify_signature
 from devstack.managed_process import ManagedProcess
 from devstack.network import free_port
 from devstack.polling import eventually
+from service_kit.webhook_signing import verify_signature
 
 PRODUCER, ADMIN = "wh-producer", "wh-admin"
 API_KEYS = f"{PRODUCER}:events:write,{ADMIN}:admin"

@@ -9,25 +9,17 @@ from typing import Any
 import aiohttp
 import pytest
 
+from devstack.migrations import migrated_database
 from devstack.polling import eventually
 from devstack.postgres_server import EmbeddedPostgres
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import PRODUCER, running_stack
 from devstack.valkey_server import EmbeddedValkey
 
-from .support import (
-    PENDING,
-    PROBLEM_JSON,
-    PRODUCER,
-    Producer,
-    SocketClient,
-    assert_consistent,
-    assert_each_once_in_order,
-    execute,
-    fetch_one,
-    migrated_database,
-    private_postgres,
-    received_all,
-    running_stack,
-)
+from .delivery_checks import assert_consistent, assert_each_once_in_order, received_all
+from .private_postgres import private_postgres
+from .producer import PROBLEM_JSON, Producer
+from .queries import PENDING, execute, fetch_one
 
 OUTAGE_S = 3.0
 TIMED_QUEUE = "faults_pg_timer"  # SLA 2 s: falls due while the server is down

@@ -8,18 +8,16 @@ from typing import Any
 import aiohttp
 import pytest
 
+from devstack.launcher import Stack
 from devstack.polling import eventually
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import READER, running_stack
 from devstack.valkey_server import EmbeddedValkey
 
-from .support import (
-    READ_HEADERS,
-    Producer,
-    SocketClient,
-    Stack,
-    assert_each_once_in_order,
-    received_all,
-    running_stack,
-)
+from .delivery_checks import assert_each_once_in_order, received_all
+from .producer import Producer
+
+READ_HEADERS = {"X-API-Key": READER}
 
 
 @pytest.fixture
@@ -54,8 +52,8 @@ def _strictly_increasing(by_call: dict[str, list[int]]) -> bool:
 async def test_after_a_realtime_process_dies_its_client_moves_over_and_misses_nothing(
     stack: Any,
 ) -> None:
-    survivor = stack.another("realtime-2", "realtime_service")
-    survivor_url = survivor.health_url.removesuffix("/health")
+    survivor = stack.another("realtime-2", "realtime")
+    survivor_url = stack.urls["realtime-2"]
     doomed = stack.processes["realtime"]
     call_ids = [f"rt-kill-{i}" for i in range(4)]
     with survivor:

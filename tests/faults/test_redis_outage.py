@@ -6,20 +6,15 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
+from devstack.launcher import Stack
 from devstack.polling import eventually
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import running_stack
 from devstack.valkey_server import EmbeddedValkey
 
-from .support import (
-    PENDING,
-    Producer,
-    SocketClient,
-    Stack,
-    assert_consistent,
-    assert_each_once_in_order,
-    fetch_one,
-    received_all,
-    running_stack,
-)
+from .delivery_checks import assert_consistent, assert_each_once_in_order, received_all
+from .producer import Producer
+from .queries import PENDING, fetch_one
 
 OUTAGE_S = 3.0
 

@@ -12,21 +12,17 @@ import aiohttp
 import pytest
 import redis.asyncio as redis
 
+from devstack.launcher import Stack
 from devstack.polling import eventually
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import READER, running_stack
 from devstack.valkey_server import EmbeddedValkey
 
-from .support import (
-    PENDING,
-    READ_HEADERS,
-    Producer,
-    SocketClient,
-    Stack,
-    assert_consistent,
-    assert_each_once_in_order,
-    fetch_one,
-    received_all,
-    running_stack,
-)
+from .delivery_checks import assert_consistent, assert_each_once_in_order, received_all
+from .producer import Producer
+from .queries import PENDING, fetch_one
+
+READ_HEADERS = {"X-API-Key": READER}
 
 REFUSING_S = 3.0
 USER, PASSWORD = f"no-writes-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex

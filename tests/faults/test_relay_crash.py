@@ -8,21 +8,15 @@ import aiohttp
 import asyncpg
 import pytest
 
+from devstack.launcher import Stack
 from devstack.polling import eventually
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import PRODUCER, running_stack
 from devstack.valkey_server import EmbeddedValkey
 
-from .support import (
-    PENDING,
-    PRODUCER,
-    SocketClient,
-    Stack,
-    assert_consistent,
-    assert_each_once_in_order,
-    call_event,
-    fetch_one,
-    received_all,
-    running_stack,
-)
+from .delivery_checks import assert_consistent, assert_each_once_in_order, received_all
+from .producer import call_event
+from .queries import PENDING, fetch_one
 
 # A backlog of 400 rows drained 10 per batch. A claim locks the heads of up to a batch's
 # worth of calls, so more calls than that leave work for a second relay.
@@ -106,7 +100,7 @@ async def test_two_relays_racing_on_one_backlog_deliver_each_event_once_in_order
     stack: Any, fresh_database_url: str
 ) -> None:
     relay = stack.processes["relay"]
-    second = stack.another("relay-2", "call_service.relay")
+    second = stack.another("relay-2", "relay")
     client = SocketClient(stack.realtime_url)
     await client.connect("calls")
     try:

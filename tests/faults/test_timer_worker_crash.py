@@ -8,18 +8,12 @@ import aiohttp
 import pytest
 
 from devstack.polling import eventually
+from devstack.socket_client import SocketClient
+from devstack.stack_for_tests import PRODUCER, running_stack
 from devstack.valkey_server import EmbeddedValkey
 
-from .support import (
-    PRODUCER,
-    SocketClient,
-    assert_each_once_in_order,
-    execute,
-    fetch_one,
-    fetch_rows,
-    received_all,
-    running_stack,
-)
+from .delivery_checks import assert_each_once_in_order, received_all
+from .queries import execute, fetch_one, fetch_rows
 
 FAST_QUEUE = "faults_fast"  # 1 s thresholds
 CALLS = 150

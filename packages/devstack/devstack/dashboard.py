@@ -86,8 +86,11 @@ def dashboard_env(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def server(frontend: Path, env: Mapping[str, str], console: Console) -> ManagedProcess:
-    """`next start`, run directly (not through npm) so SIGTERM reaches the server itself."""
+def server(
+    frontend: Path, env: Mapping[str, str], console: Console, output_file: Path | None = None
+) -> ManagedProcess:
+    """`next start`, run directly (not through npm) so SIGTERM reaches the server itself;
+    its output goes to `console`, or to `output_file` when given."""
     port = env["DASHBOARD_PORT"]
     return ManagedProcess(
         "dashboard",
@@ -104,6 +107,7 @@ def server(frontend: Path, env: Mapping[str, str], console: Console) -> ManagedP
         ],
         cwd=frontend,
         console=console,
+        output_file=output_file,
     )
 
 

@@ -1,60 +1,48 @@
 """`make run`: the whole platform on this machine, with embedded servers for what is missing.
 
-Order: PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set), dev
-API keys (unless API_KEYS is set), the dashboard's install and build (when stale),
-migrations, then the five processes and the dashboard. Ctrl-C or
-SIGTERM stops everything and exits 0; a process that dies by itself stops everything
-and exits 1, so a crash is never left half-running.
+Order: dev API keys (unless API_KEYS is set), the dashboard's install and build (when
+stale), then the launcher (`devstack.launcher`): PostgreSQL and Redis (embedded in .data/
+unless DATABASE_URL / REDIS_URL are set), migrations, the five processes and the
+dashboard. Ctrl-C or SIGTERM stops everything and exits 0; a process that dies by itself
+stops everything and exits 1, so a crash is never left half-running.
 """
 
+import contextlib
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from subprocess import SubprocessError
 from types import FrameType
 
 from devstack import dashboard
 from devstack.console import Console
 from devstack.dev_keys import DevKeys, DevKeysError, load_or_create
-from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
-from devstack.network import LOOPBACK, port_is_free
-from devstack.postgres_server import EmbeddedPostgres, EmbeddedPostgresError
-from devstack.supervisor import Supervisor
-from devstack.valkey_server import EmbeddedValkey, EmbeddedValkeyError
+from devstack.launcher import (
+    DASHBOARD,
+    LAUNCH_FAILURES,
+    PORT_VARIABLES,
+    Stack,
+    StackConfig,
+    StackStopError,
+    require_free_ports,
+    start_stack,
+)
+from devstack.network import LOOPBACK
 
 POSTGRES_PORT = 54329  # preferred ports of the embedded servers; any free one if taken
 VALKEY_PORT = 63790
-DASHBOARD_PORT = 3000
-MIGRATION_TIMEOUT_S = 120.0
-START_TIMEOUT_S = 60.0
-
-
-class StartupError(RuntimeError):
-    """Something the stack needs is not there; the message says what to do."""
+DEFAULT_PORTS = {"api": 8000, "realtime": 8001, DASHBOARD: 3000}
+# Reported in one line (exit 1) instead of a traceback.
+RUN_FAILURES: tuple[type[Exception], ...] = (
+    *LAUNCH_FAILURES,
+    DevKeysError,
+    dashboard.DashboardError,
+)
 
 
 class StopRequested(Exception):
     """SIGINT or SIGTERM arrived."""
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    module: str
-    port_variable: str | None = None
-    default_port: int | None = None
-
-
-SERVICES = (
-    Service("api", "call_service.api", "CALL_SERVICE_PORT", 8000),
-    Service("relay", "call_service.relay"),
-    Service("timers", "call_service.timers"),
-    Service("webhooks", "call_service.webhooks"),
-    Service("realtime", "realtime_service", "REALTIME_PORT", 8001),
-)
 
 
 def run(data_dir: Path, console: Console | None = None) -> int:
@@ -71,19 +59,28 @@ def run(data_dir: Path, console: Console | None = None) -> int:
 
 def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
     try:
-        env, keys = _environment(data_dir, console, cleanup)
-        _require_free_ports(env)
-        web = _dashboard(env, console)
-        run_migrations(env, console)
-        processes = [
-            ManagedProcess(s.name, s.module, env, _health_url(env, s), console=console)
-            for s in SERVICES
-        ]
-        supervisor = Supervisor([*processes, *([web] if web else [])])
-        cleanup.callback(_reporting_errors, console, supervisor.stop_all)
-        supervisor.start_all(START_TIMEOUT_S)
-        console.block(_banner(env, keys, data_dir, dashboard_running=web is not None))
-        dead = supervisor.wait_for_exit()
+        env, keys = run_environment(data_dir)
+        ports = {name: int(env[PORT_VARIABLES[name]]) for name in DEFAULT_PORTS}
+        require_free_ports(ports)
+        frontend = _dashboard(env, console)
+        stack = start_stack(
+            StackConfig(
+                name="devstack",
+                env=env,
+                ports=ports,
+                database_url=env.get("DATABASE_URL") or None,
+                redis_url=env.get("REDIS_URL") or None,
+                data_dir=data_dir,
+                postgres_port=POSTGRES_PORT,
+                valkey_port=VALKEY_PORT,
+                keys=keys,
+                dashboard=frontend,
+                console=console,
+            )
+        )
+        cleanup.callback(_stop, stack)
+        console.block(_banner(stack, data_dir))
+        dead = stack.wait_for_exit()
         console.block(
             f"devstack: {dead.name} exited unexpectedly with code {dead.returncode};"
             " stopping everything"
@@ -91,16 +88,7 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
         return 1
     except StopRequested:
         return 0
-    except (
-        StartupError,
-        DevKeysError,
-        dashboard.DashboardError,
-        EmbeddedPostgresError,
-        EmbeddedValkeyError,
-        ProcessExitedError,
-        HealthTimeoutError,
-        OSError,
-    ) as exc:
+    except RUN_FAILURES as exc:
         console.block(f"devstack: {exc}")
         return 1
     finally:
@@ -109,101 +97,51 @@ def _run(data_dir: Path, console: Console, cleanup: ExitStack) -> int:
             signal.signal(signum, signal.SIG_IGN)
 
 
-def _reporting_errors(console: Console, stop: Callable[[], object]) -> None:
-    """Run one clean-up step; a failure is reported and the remaining steps still run."""
-    try:
-        stop()
-    except (EmbeddedPostgresError, EmbeddedValkeyError, OSError, SubprocessError) as exc:
-        console.block(f"devstack: while stopping: {exc}")
+def _stop(stack: Stack) -> None:
+    with contextlib.suppress(StackStopError):  # each failed step is already on the console
+        stack.stop()
 
 
-def _environment(
-    data_dir: Path, console: Console, cleanup: ExitStack
-) -> tuple[dict[str, str], DevKeys | None]:
+def run_environment(data_dir: Path) -> tuple[dict[str, str], DevKeys | None]:
+    """This environment with `make run`'s defaults, and the dev keys unless API_KEYS is set."""
     env = dict(os.environ)
     env.setdefault("LOG_FORMAT", "console")
     env.setdefault("API_WORKERS", "0")  # one api process per core (at most 4)
     # Webhooks reach public addresses only; the demo receiver listens on 127.0.0.1.
     env.setdefault("WEBHOOK_ALLOWED_HOSTS", LOOPBACK)
-    for service in SERVICES:
-        if service.port_variable is not None:
-            env.setdefault(service.port_variable, str(service.default_port))
-    env.setdefault("DASHBOARD_PORT", str(DASHBOARD_PORT))
-    if not env.get("DATABASE_URL"):
-        postgres = EmbeddedPostgres(data_dir / "postgres", POSTGRES_PORT)
-        cleanup.callback(_reporting_errors, console, postgres.stop)
-        console.block(f"devstack: starting embedded PostgreSQL (data in {postgres.data_dir})")
-        env["DATABASE_URL"] = postgres.start()
-    if not env.get("REDIS_URL"):
-        valkey = EmbeddedValkey(VALKEY_PORT, data_dir / "valkey")
-        cleanup.callback(_reporting_errors, console, valkey.stop)
-        console.block("devstack: starting embedded valkey (Redis-compatible)")
-        env["REDIS_URL"] = valkey.start()
-    keys = None
-    if not env.get("API_KEYS"):
-        keys = load_or_create(data_dir / "api_keys.json")
-        env["API_KEYS"] = keys.api_keys_spec()
+    for name, port in DEFAULT_PORTS.items():
+        env.setdefault(PORT_VARIABLES[name], str(port))
+    keys = None if env.get("API_KEYS") else load_or_create(data_dir / "api_keys.json")
     return env, keys
 
 
-def _require_free_ports(env: dict[str, str]) -> None:
-    wanted = [(s.name, s.port_variable) for s in SERVICES if s.port_variable is not None]
-    for name, variable in [*wanted, ("dashboard", "DASHBOARD_PORT")]:
-        port = int(env[variable])
-        if not port_is_free(port):
-            raise StartupError(
-                f"port {port} for {name} is in use: stop what holds it or set {variable}"
-            )
-
-
-def _dashboard(env: dict[str, str], console: Console) -> ManagedProcess | None:
-    """The dashboard's server, installed and built as needed; None without npm."""
+def _dashboard(env: dict[str, str], console: Console) -> Path | None:
+    """The dashboard's frontend/, installed and built as needed; None without npm."""
     frontend = dashboard.frontend_dir()
     if not dashboard.npm_available():
         console.block("devstack: npm not found: the dashboard is skipped (install Node.js 20)")
         return None
     dashboard.prepare(frontend, env, console)
-    return dashboard.server(frontend, env, console)
+    return frontend
 
 
-def run_migrations(env: dict[str, str], console: Console) -> None:
-    """`python -m call_service.migrate` with `env`; StartupError unless it exits 0."""
-    migrate = ManagedProcess("migrate", "call_service.migrate", env, console=console)
-    migrate.start()
-    try:
-        code = migrate.wait(MIGRATION_TIMEOUT_S)
-    finally:
-        migrate.stop()
-    if code != 0:
-        raise StartupError(f"migrations failed (exit code {code})")
-
-
-def _health_url(env: dict[str, str], service: Service) -> str | None:
-    if service.port_variable is None:
-        return None
-    return f"http://{LOOPBACK}:{env[service.port_variable]}/health"
-
-
-def _banner(
-    env: dict[str, str], keys: DevKeys | None, data_dir: Path, *, dashboard_running: bool = True
-) -> str:
-    api = f"http://{LOOPBACK}:{env['CALL_SERVICE_PORT']}"
-    realtime = f"http://{LOOPBACK}:{env['REALTIME_PORT']}"
-    web = f"http://{LOOPBACK}:{env['DASHBOARD_PORT']}/"
-    if not dashboard_running:
+def _banner(stack: Stack, data_dir: Path) -> str:
+    api, realtime, keys = stack.api_url, stack.realtime_url, stack.keys
+    web = stack.dashboard_url
+    if web is None:
         web_line = "  dashboard      not started (npm not found)"
     elif keys is None:
-        web_line = f"  dashboard      {web}   (asks for a key with calls:read)"
+        web_line = f"  dashboard      {web}/   (asks for a key with calls:read)"
     else:
-        web_line = f"  dashboard      {web}#key={keys.supervisor}"
+        web_line = f"  dashboard      {web}/#key={keys.supervisor}"
     lines = [
         "",
         "devstack: all processes are up",
         f"  call service   {api}   (OpenAPI: {api}/api/openapi.json)",
         f"  realtime       {realtime}   (Socket.io path /socket.io/)",
         web_line,
-        f"  DATABASE_URL   {env['DATABASE_URL']}",
-        f"  REDIS_URL      {env['REDIS_URL']}",
+        f"  DATABASE_URL   {stack.database_url}",
+        f"  REDIS_URL      {stack.redis_url}",
     ]
     tail_key = "<a key with calls:read>"
     if keys is None:

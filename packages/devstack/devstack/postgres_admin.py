@@ -32,6 +32,11 @@ def database_url(server_url: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
+def database_name(url: str) -> str:
+    """The database a URL names."""
+    return urlsplit(url).path.lstrip("/")
+
+
 def accepts_connections(url: str, timeout: float = 2.0) -> bool:
     async def probe() -> bool:
         try:
@@ -44,9 +49,12 @@ def accepts_connections(url: str, timeout: float = 2.0) -> bool:
     return run_blocking(probe)
 
 
-def create_database(server_url: str, database: str) -> str:
-    """CREATE DATABASE `database`; its URL."""
-    run_blocking(lambda: _execute(server_url, f'CREATE DATABASE "{_checked(database)}"'))
+def create_database(server_url: str, database: str, *, template: str | None = None) -> str:
+    """CREATE DATABASE `database` (a copy of `template` when given); its URL."""
+    statement = f'CREATE DATABASE "{_checked(database)}"'
+    if template is not None:
+        statement += f' TEMPLATE "{_checked(template)}"'
+    run_blocking(lambda: _execute(server_url, statement))
     return database_url(server_url, database)
 
 

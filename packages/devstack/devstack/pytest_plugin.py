@@ -7,6 +7,8 @@ Fixtures are plain functions, so sync and async (pytest-asyncio) tests both use 
 - `pg_server_url` (session): admin URL of a PostgreSQL server.
 - `database_url` (session): a new database with migrations applied, dropped at the end.
 - `fresh_database_url` (function): the same, one per test, for tests that need it empty.
+  Both are copies of one template database migrated once per session
+  (`python -m call_service.migrate`, see `devstack.migrations`).
 - `redis_url` (session), `redis_channel` (function: a channel name no other test uses).
 - `private_redis` (function): a valkey server of the test's own, which the test may
   `.stop()`, `.kill()` and `.start()` again on the same port (`.url`).
@@ -22,13 +24,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack.migrations import migrated_database
 from devstack.network import free_port, redis_answers_ping
-from devstack.postgres_admin import (
-    accepts_connections,
-    create_database,
-    drop_database,
-    run_blocking,
-)
+from devstack.postgres_admin import accepts_connections, database_name
 from devstack.postgres_server import EmbeddedPostgres
 from devstack.valkey_server import EmbeddedValkey
 
@@ -51,14 +49,21 @@ def pg_server_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def database_url(pg_server_url: str) -> Iterator[str]:
-    with _migrated_database(pg_server_url) as url:
+def migrated_template(pg_server_url: str) -> Iterator[str]:
+    """The name of a database migrated once for the session, which the others copy."""
+    with migrated_database(pg_server_url, "test_template") as url:
+        yield database_name(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server_url: str, migrated_template: str) -> Iterator[str]:
+    with migrated_database(pg_server_url, template=migrated_template) as url:
         yield url
 
 
 @pytest.fixture
-def fresh_database_url(pg_server_url: str) -> Iterator[str]:
-    with _migrated_database(pg_server_url) as url:
+def fresh_database_url(pg_server_url: str, migrated_template: str) -> Iterator[str]:
+    with migrated_database(pg_server_url, template=migrated_template) as url:
         yield url
 
 
@@ -88,19 +93,6 @@ def private_redis() -> Iterator[EmbeddedValkey]:
             yield server
         finally:
             server.stop()
-
-
-@contextmanager
-def _migrated_database(server_url: str) -> Iterator[str]:
-    from call_service.migrate import apply_migrations  # the service owns its schema
-
-    name = f"test_{uuid.uuid4().hex}"
-    url = create_database(server_url, name)
-    try:
-        run_blocking(lambda: apply_migrations(url))
-        yield url
-    finally:
-        drop_database(server_url, name)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import sys
 
 from aiohttp import web
 
-from call_service.webhooks.signing import verify_signature
+from service_kit.webhook_signing import verify_signature
 
 
 def make_app(secret: str) -> web.Application:

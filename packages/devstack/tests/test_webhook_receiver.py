@@ -6,8 +6,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from call_service.webhooks.signing import signed_headers
 from devstack.webhook_receiver import make_app
+from service_kit.webhook_signing import signed_headers
 
 
 async def test_a_signed_delivery_is_accepted_and_a_forged_one_refused(
