@@ -23,7 +23,7 @@ help:
 	@echo "                (SKIP_BROWSER_TESTS=1 make test: without Chromium, skip the browser tests)"
 	@echo "make system-deps  Chromium and docker-compose for make test (installed with apt-get as root)"
 	@echo "make unit       the unit tier only (no server, no process): seconds"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff check + ruff format --check + lint-imports (the layer contracts)"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make contracts  regenerate frontend/lib/contracts.{schema.json,ts} from packages/contracts"
 	@echo "make dashboard  serve the built dashboard alone at DASHBOARD_PORT (make run builds it)"
@@ -133,6 +133,7 @@ frontend-test: frontend-env
 lint: env
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	.venv/bin/lint-imports
 
 typecheck: env
 	$(PYTHON) -m mypy $(TYPED_PACKAGES)
