@@ -122,13 +122,10 @@ def _run(
         cwd=cwd,
         console=console,
     )
-    step.start()
     try:
-        code = step.wait(timeout)
+        code = step.run(timeout)
     except subprocess.TimeoutExpired as exc:
         raise DashboardError(f"`{' '.join(argv)}` in {cwd} took over {timeout:.0f}s") from exc
-    finally:
-        step.stop()
     if code != 0:
         raise DashboardError(f"`{' '.join(argv)}` in {cwd} failed (exit code {code})")
 

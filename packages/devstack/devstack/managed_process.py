@@ -5,22 +5,19 @@ only the supervisor, which then stops the children in order, and signals go to
 the whole group, so nothing a child spawned outlives it.
 """
 
-import collections
 import contextlib
-import http.client
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import IO
-from urllib.parse import urlsplit
 
 from devstack.console import Console
+from devstack.health_probe import answers_ok
+from devstack.process_output import ProcessOutput
 
 _DEFAULT_CONSOLE = Console()
 _POLL_S = 0.1
@@ -44,9 +41,8 @@ class ManagedProcess:
     without one counts as healthy as soon as it runs. As a context manager it
     starts, waits until healthy, and stops on exit.
 
-    `output_file`: append the child's output to this file directly instead of forwarding
-    it line by line through the console (no reader thread in this process: a benchmark's
-    load generator does not pay for the services' logging).
+    `output_file`: the child appends its output to this file instead of it being forwarded
+    line by line to the console (`devstack.process_output`).
     """
 
     def __init__(
@@ -71,9 +67,8 @@ class ManagedProcess:
         self.cwd = cwd
         self._console = console or _DEFAULT_CONSOLE
         self.output_file = output_file
+        self._output = ProcessOutput(name, self._console, output_file)
         self._popen: subprocess.Popen[bytes] | None = None
-        self._reader: threading.Thread | None = None
-        self._recent: collections.deque[str] = collections.deque(maxlen=200)
 
     @property
     def pid(self) -> int | None:
@@ -89,9 +84,7 @@ class ManagedProcess:
 
     def recent_output(self) -> list[str]:
         """The last lines the process printed, for error messages and assertions."""
-        if self.output_file is not None:
-            return _tail_lines(self.output_file, self._recent.maxlen or 200)
-        return list(self._recent)
+        return self._output.recent()
 
     def start(self) -> None:
         if self.is_running():
@@ -101,19 +94,9 @@ class ManagedProcess:
             if self.command is not None
             else [sys.executable, "-m", self.module, *self.args]
         )
-        if self.output_file is not None:
-            with self.output_file.open("ab") as output:
-                self._popen = self._spawn(argv, output)
-            return
-        self._popen = self._spawn(argv, subprocess.PIPE)
-        assert self._popen.stdout is not None
-        self._reader = threading.Thread(
-            target=self._forward,
-            args=(self._popen.stdout,),
-            name=f"output-{self.name}",
-            daemon=True,
-        )
-        self._reader.start()
+        with self._output.child_stdout() as stdout:
+            self._popen = self._spawn(argv, stdout)
+        self._output.follow(self._popen.stdout)
 
     def _spawn(self, argv: list[str], stdout: IO[bytes] | int) -> "subprocess.Popen[bytes]":
         return subprocess.Popen(  # noqa: S603 - our own interpreter and module, or our argv
@@ -133,12 +116,12 @@ class ManagedProcess:
             code = self.returncode
             if self._popen is None or code is not None:
                 raise ProcessExitedError(self._exit_message(code))
-            if self.health_url is None or _answers_ok(self.health_url):
+            if self.health_url is None or answers_ok(self.health_url):
                 return
             if time.monotonic() >= deadline:
                 raise HealthTimeoutError(
                     f"{self.name}: {self.health_url} not healthy after {timeout:.0f}s"
-                    + self._output_tail()
+                    + self._output.tail()
                 )
             time.sleep(_POLL_S)
 
@@ -147,8 +130,17 @@ class ManagedProcess:
         if self._popen is None:
             raise RuntimeError(f"{self.name} was never started")
         code = self._popen.wait(timeout)
-        self._join_reader()
+        self._output.join()
         return code
+
+    def run(self, timeout: float) -> int:
+        """Start, wait for the process to end by itself, and stop it (also when the wait
+        fails): its exit code; subprocess.TimeoutExpired if it runs past `timeout`."""
+        self.start()
+        try:
+            return self.wait(timeout)
+        finally:
+            self.stop()
 
     def terminate(self) -> None:
         """Send SIGTERM to the process group without waiting."""
@@ -164,7 +156,7 @@ class ManagedProcess:
         except subprocess.TimeoutExpired:
             self._console.line(self.name, f"still running {timeout:.0f}s after SIGTERM: SIGKILL")
             return self.kill()
-        self._join_reader()
+        self._output.join()
         return self._popen.returncode
 
     def kill(self) -> int | None:
@@ -173,7 +165,7 @@ class ManagedProcess:
             return None
         self._signal(signal.SIGKILL)
         code = self._popen.wait()
-        self._join_reader()
+        self._output.join()
         return code
 
     def restart(self, timeout: float = 30.0) -> None:
@@ -191,12 +183,7 @@ class ManagedProcess:
             raise
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()
 
     def _signal(self, signum: signal.Signals) -> None:
@@ -205,50 +192,8 @@ class ManagedProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._popen.pid, signum)
 
-    def _forward(self, stream: IO[bytes]) -> None:
-        for raw in stream:
-            text = raw.decode(errors="replace").rstrip("\r\n")
-            self._recent.append(text)
-            self._console.line(self.name, text)
-        stream.close()
-
-    def _join_reader(self) -> None:
-        # A grandchild that escaped the group could hold the pipe open: do not hang on it.
-        if self._reader is not None:
-            self._reader.join(timeout=2.0)
-
     def _exit_message(self, code: int | None) -> str:
         if code is None:
             return f"{self.name} was never started"
-        self._join_reader()
-        return f"{self.name} exited with code {code}" + self._output_tail()
-
-    def _output_tail(self, lines: int = 15) -> str:
-        tail = self.recent_output()[-lines:]
-        return "; last output:\n  " + "\n  ".join(tail) if tail else ""
-
-
-def _tail_lines(path: Path, lines: int, chunk: int = 64 * 1024) -> list[str]:
-    """The last `lines` lines of a log file (at most its last `chunk` bytes)."""
-    try:
-        with path.open("rb") as handle:
-            handle.seek(max(0, path.stat().st_size - chunk))
-            text = handle.read().decode(errors="replace")
-    except OSError:
-        return []
-    return text.splitlines()[-lines:]
-
-
-def _answers_ok(url: str, timeout: float = 1.0) -> bool:
-    parts = urlsplit(url)
-    connection_type = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    )
-    connection = connection_type(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
-    try:
-        connection.request("GET", parts.path or "/")
-        return connection.getresponse().status == 200
-    except (OSError, http.client.HTTPException):
-        return False
-    finally:
-        connection.close()
+        self._output.join()
+        return f"{self.name} exited with code {code}" + self._output.tail()

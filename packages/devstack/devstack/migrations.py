@@ -49,13 +49,10 @@ def run_migrations(
         console=console,
         output_file=output_file,
     )
-    migrate.start()
     try:
-        code = migrate.wait(timeout)
+        code = migrate.run(timeout)
     except subprocess.TimeoutExpired as exc:
         raise MigrationError(f"migrations still running after {timeout:.0f}s") from exc
-    finally:
-        migrate.stop()
     if code != 0:
         tail = "\n  ".join(migrate.recent_output()[-10:])
         raise MigrationError(

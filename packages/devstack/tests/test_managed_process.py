@@ -1,15 +1,12 @@
+import subprocess
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from devstack.managed_process import (
-    HealthTimeoutError,
-    ManagedProcess,
-    ProcessExitedError,
-    _answers_ok,
-)
+from devstack.health_probe import answers_ok
+from devstack.managed_process import HealthTimeoutError, ManagedProcess, ProcessExitedError
 from devstack.network import free_port
 
 
@@ -26,7 +23,7 @@ def test_process_becomes_healthy_and_stops_on_sigterm(standin_env: dict[str, str
     assert process.stop() == 0
     assert not process.is_running()
     assert f"listening on {standin_env['PORT']}" in process.recent_output()
-    assert not _answers_ok(process.health_url or "")
+    assert not answers_ok(process.health_url or "")
 
 
 def test_kill_ends_the_process_at_once(standin_env: dict[str, str]) -> None:
@@ -45,12 +42,12 @@ def test_restart_serves_again_on_the_same_url(standin_env: dict[str, str]) -> No
         process.restart(timeout=20)
 
         assert process.pid != first_pid
-        assert _answers_ok(process.health_url or "")
+        assert answers_ok(process.health_url or "")
 
 
 def test_context_manager_waits_until_healthy_and_stops(standin_env: dict[str, str]) -> None:
     with _server(standin_env) as process:
-        assert _answers_ok(process.health_url or "")
+        assert answers_ok(process.health_url or "")
     assert process.returncode == 0
 
 
@@ -145,3 +142,18 @@ def test_output_file_receives_the_output_and_feeds_recent_output(
     process.start()  # a restart appends
     process.wait(timeout=20)
     assert log.read_text().count("cannot start") == 2
+
+
+def test_run_returns_the_exit_code(standin_env: dict[str, str]) -> None:
+    process = ManagedProcess("crashy", "crashes", standin_env)
+
+    assert process.run(timeout=20) == 3
+    assert process.recent_output() == ["cannot start: no configuration"]
+
+
+def test_run_past_its_timeout_raises_and_stops_the_process(standin_env: dict[str, str]) -> None:
+    process = _server(standin_env)
+
+    with pytest.raises(subprocess.TimeoutExpired):
+        process.run(timeout=0.5)
+    assert not process.is_running()

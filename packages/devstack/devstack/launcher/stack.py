@@ -9,7 +9,6 @@ database and removes the temp dir.
 
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 
 from devstack import dashboard
 from devstack.console import Console
@@ -96,12 +95,7 @@ class Stack:
     def __enter__(self) -> "Stack":
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.stop()
 
     def _start(self) -> None:

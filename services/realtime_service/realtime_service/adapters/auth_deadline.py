@@ -21,8 +21,8 @@ from typing import Any
 
 import structlog
 
+from realtime_service.adapters.detached_tasks import DetachedTasks
 from realtime_service.adapters.engineio_transport import close_transport
-from realtime_service.domain.failure_fields import failure_fields
 
 AUTH_DEADLINE_S = 10.0
 CLOSE_GRACE_S = 1.0
@@ -41,7 +41,7 @@ class AuthDeadline:
         self._pending: OrderedDict[str, float] = OrderedDict()
         """Engine.IO session id → loop time of its deadline, oldest first."""
         self._timer: asyncio.TimerHandle | None = None
-        self._closing: set[asyncio.Task[bool]] = set()
+        self._closing = DetachedTasks(_log, "socket_close_failed")
         self._on_connect = sio.eio.handlers["connect"]
         self._on_disconnect = sio.eio.handlers["disconnect"]
         sio.eio.on("connect", self._connect)
@@ -92,13 +92,4 @@ class AuthDeadline:
             deadline_s=self._deadline_s,
             connect_pending=sid is not None,
         )
-        task = asyncio.ensure_future(
-            close_transport(self._sio.eio, eio_sid, abort_after_s=CLOSE_GRACE_S)
-        )
-        self._closing.add(task)
-        task.add_done_callback(self._closed)
-
-    def _closed(self, task: "asyncio.Task[bool]") -> None:
-        self._closing.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            _log.error("socket_close_failed", **failure_fields(exc))
+        self._closing.start(close_transport(self._sio.eio, eio_sid, abort_after_s=CLOSE_GRACE_S))

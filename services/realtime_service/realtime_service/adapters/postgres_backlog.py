@@ -1,11 +1,12 @@
 """A call's stored events after a given seq, read from PostgreSQL for a resume.
 
-The realtime service reads the call service's `call_events` and `calls` tables with
-explicit SQL on read-only connections: the call service owns the schema (its
-migrations), and the columns below are what the two services share. Each event row
-keeps `call_after`, the call as that event left it — the very `call` its live
-`call_event` message carried — so a replayed message equals the live one, and a client
-merging the call by `last_seq` ends on the same state either way.
+The realtime service reads the call service's schema with explicit SQL on read-only
+connections: the call service owns it (its migrations), and what the two services share
+is the view `call_events_wire` — a stored event with exactly the fields of the wire
+CallEvent, as the call service reads it too — the `call_events` row behind it, and
+`calls.last_seq`. Each event row keeps `call_after`, the call as that event left it — the
+very `call` its live `call_event` message carried — so a replayed message equals the live
+one, and a client merging the call by `last_seq` ends on the same state either way.
 """
 
 import json
@@ -26,10 +27,10 @@ QUERY_TIMEOUT_S = 10.0
 
 LAST_SEQ = "SELECT last_seq FROM calls WHERE id = $1"
 EVENTS_AFTER = """
-SELECT id::text AS id, event_id, call_id, seq, type, occurred_at, received_at, data, call_after
-FROM call_events
-WHERE call_id = $1 AND seq > $2
-ORDER BY seq
+SELECT w.*, e.call_after
+FROM call_events_wire AS w JOIN call_events AS e USING (call_id, seq)
+WHERE w.call_id = $1 AND w.seq > $2
+ORDER BY w.seq
 LIMIT $3
 """
 UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -61,6 +62,7 @@ class PostgresBacklog:
                 "default_transaction_read_only": "on",
                 "application_name": "realtime-service",
             },
+            init=_decode_json_columns,
         )
 
     async def close(self) -> None:
@@ -92,16 +94,14 @@ class PostgresBacklog:
         return Backlog([_message(row) for row in rows], last_seq or 0, complete=True)
 
 
+async def _decode_json_columns(conn: Any) -> None:
+    """jsonb columns (the event's data, call_after) come back as Python values."""
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
 def _message(row: Any) -> dict[str, Any]:
-    event = CallEvent(
-        id=row["id"],
-        event_id=row["event_id"],
-        call_id=row["call_id"],
-        seq=row["seq"],
-        type=row["type"],
-        timestamp=row["occurred_at"],
-        received_at=row["received_at"],
-        data=json.loads(row["data"]),
-    )
-    call = Call.model_validate_json(row["call_after"])
+    """The `call_event` message of a row: the event (the view's columns; call_after is not
+    one of CallEvent's fields) and the call it left."""
+    event = CallEvent.model_validate(dict(row))
+    call = Call.model_validate(row["call_after"])
     return CallEventMessage(event=event, call=call).model_dump(mode="json")

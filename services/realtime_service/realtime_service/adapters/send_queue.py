@@ -23,9 +23,9 @@ from typing import Any
 import structlog
 from engineio import packet as eio_packet
 
+from realtime_service.adapters.detached_tasks import DetachedTasks
 from realtime_service.adapters.engineio_transport import close_transport
 from realtime_service.adapters.metrics import RealtimeMetrics
-from realtime_service.domain.failure_fields import failure_fields
 
 DEFAULT_MAX_QUEUED_MESSAGES = 2000
 """A resume queues up to `domain.backlog.MAX_EVENTS` (1000) stored events at once, then what
@@ -67,7 +67,7 @@ class SendQueueCap:
         self.max_messages = max_messages
         self._metrics = metrics
         self._eio: Any = None
-        self._dropping: set[asyncio.Task[None]] = set()
+        self._dropping = DetachedTasks(_log, "socket_drop_failed")
 
     def install(self, eio: Any) -> None:
         """Have the Engine.IO server `eio` create each socket's queue bounded, and tell
@@ -91,14 +91,7 @@ class SendQueueCap:
         if queue.eio_sid is None:  # not connected yet: nothing can have filled it
             _log.error("socket_send_queue_full_unknown_session", queued=queue.qsize())
             return
-        task = asyncio.ensure_future(self.drop(queue.eio_sid))
-        self._dropping.add(task)
-        task.add_done_callback(self._dropped)
-
-    def _dropped(self, task: "asyncio.Task[None]") -> None:
-        self._dropping.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            _log.error("socket_drop_failed", **failure_fields(exc))
+        self._dropping.start(self.drop(queue.eio_sid))
 
     async def drop(self, eio_sid: str) -> None:
         """Disconnect a socket whose queue is full, at once and without what it holds."""

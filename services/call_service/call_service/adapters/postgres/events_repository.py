@@ -22,11 +22,13 @@ from call_service.service.ports import RecordedEvent, StoredEvent
 from contracts.calls import Call, EventAccepted
 from contracts.events import CallEvent
 
-EVENT_COLUMNS = "id::text AS id, event_id, call_id, seq, type, occurred_at, received_at, data"
-
-FIND_BY_EVENT_ID = f"""
-SELECT {EVENT_COLUMNS}, request_hash, call_after FROM call_events WHERE event_id = $1
-"""  # noqa: S608
+# Events are read from the view `call_events_wire` (migration 0007): its columns are the
+# fields of CallEvent, so a row validates as it is; a replay joins the rest of its row.
+FIND_BY_EVENT_ID = """
+SELECT w.*, e.request_hash, e.call_after
+FROM call_events AS e JOIN call_events_wire AS w USING (call_id, seq)
+WHERE e.event_id = $1
+"""
 # The call row's write "gates" the rest: every other CTE reads the id from `gate`,
 # so when the gate writes nothing (a new call whose id or event_id is taken),
 # nothing else is written either. $3 is the call id; $19..$34 the call's columns.
@@ -73,20 +75,12 @@ SELECT (SELECT count(*) FROM gate) AS written, (SELECT count(*) FROM integration
 RECORD_EVENT = _RECORD.format(gate=_CALL_WRITTEN_GATE)
 RECORD_EVENT_UPDATING_CALL = _RECORD.format(gate=_UPDATE_CALL_GATE)
 RECORD_NEW_CALL = _RECORD.format(gate=_NEW_CALL_GATE)
-LIST_FOR_CALL = f"SELECT {EVENT_COLUMNS} FROM call_events WHERE call_id = $1 ORDER BY seq"  # noqa: S608
+LIST_FOR_CALL = "SELECT * FROM call_events_wire WHERE call_id = $1 ORDER BY seq"
 
 
 def event_from_row(row: Any) -> CallEvent:
-    return CallEvent(
-        id=row["id"],
-        event_id=row["event_id"],
-        call_id=row["call_id"],
-        seq=row["seq"],
-        type=row["type"],
-        timestamp=row["occurred_at"],
-        received_at=row["received_at"],
-        data=row["data"],
-    )
+    """The event of a row holding the columns of `call_events_wire` (others are ignored)."""
+    return CallEvent.model_validate(dict(row))
 
 
 class PostgresEventsRepository:
