@@ -3,15 +3,22 @@
 import os
 from dataclasses import dataclass, field
 
-from call_service.domain.call import Thresholds
+from call_service.domain.call import DEFAULT_THRESHOLDS, Thresholds
 from call_service.domain.webhook_targets import AllowedTargets, parse_allowed_targets
 from contracts.realtime import RELAY_CHANNEL
+from service_kit.env_settings import (
+    SettingsError,
+    comma_list,
+    cors_origins,
+    count,
+    number,
+    port,
+    required,
+)
+
+__all__ = ["Settings", "SettingsError", "allowed_targets", "load_settings"]
 
 MAX_AUTO_API_WORKERS = 4
-
-
-class SettingsError(ValueError):
-    """A required variable is missing or malformed; the process exits 2 with this message."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class Settings:
     port: int = 8000
     redis_channel: str = RELAY_CHANNEL
     cors_origins: tuple[str, ...] = ()
-    default_thresholds: Thresholds = field(default_factory=lambda: Thresholds(30, 15, 60, 10))
+    default_thresholds: Thresholds = DEFAULT_THRESHOLDS
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
     relay_max_backoff_s: float = 5.0
@@ -50,81 +57,41 @@ class Settings:
     public (loopback, private); parsed once, at start-up."""
 
 
-def _require(env: dict[str, str], name: str) -> str:
-    value = env.get(name, "").strip()
-    if not value:
-        raise SettingsError(f"{name} is not set")
-    return value
-
-
-def env_number(
-    env: dict[str, str], name: str, default: float, *, allow_zero: bool = False
-) -> float:
-    """A positive number (or zero, with `allow_zero`); `default` when unset or blank.
-
-    Shared by every process's knobs so that a bad value is refused the same way
-    everywhere: with SettingsError, hence exit 2 and the variable's name.
-    """
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
-    if not (value > 0 or (allow_zero and value == 0)):  # NaN is neither
-        raise SettingsError(f"{name} must be positive")
-    return value
-
-
-def env_count(env: dict[str, str], name: str, default: int) -> int:
-    """A whole number of at least 1 (no sign, no decimals); `default` when unset or blank."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name} must be a whole number of at least 1, got {raw!r}")
-    return int(raw)
-
-
 def load_settings(
     env: dict[str, str] | None = None, *, need_keys: bool = True, need_redis: bool = True
 ) -> Settings:
     env = dict(os.environ if env is None else env)
-    dashboard_port = env.get("DASHBOARD_PORT", "3000")
-    origins = env.get(
-        "CORS_ORIGINS", f"http://127.0.0.1:{dashboard_port},http://localhost:{dashboard_port}"
-    )
+    defaults = DEFAULT_THRESHOLDS
     return Settings(
-        database_url=_require(env, "DATABASE_URL"),
-        redis_url=_require(env, "REDIS_URL") if need_redis else env.get("REDIS_URL", ""),
-        api_keys=_require(env, "API_KEYS") if need_keys else env.get("API_KEYS", ""),
+        database_url=required(env, "DATABASE_URL"),
+        redis_url=required(env, "REDIS_URL") if need_redis else env.get("REDIS_URL", ""),
+        api_keys=required(env, "API_KEYS") if need_keys else env.get("API_KEYS", ""),
         host=env.get("CALL_SERVICE_HOST", "127.0.0.1"),
-        port=int(env_number(env, "CALL_SERVICE_PORT", 8000)),
+        port=port(env, "CALL_SERVICE_PORT", 8000),
         redis_channel=env.get("REDIS_CHANNEL") or RELAY_CHANNEL,
-        cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        cors_origins=cors_origins(env),
         default_thresholds=Thresholds(
-            sla_seconds=env_number(env, "SLA_SECONDS", 30),
-            no_answer_seconds=env_number(env, "NO_ANSWER_SECONDS", 15),
-            max_hold_seconds=env_number(env, "MAX_HOLD_SECONDS", 60),
-            short_call_seconds=env_number(env, "SHORT_CALL_SECONDS", 10),
+            sla_seconds=number(env, "SLA_SECONDS", defaults.sla_seconds),
+            no_answer_seconds=number(env, "NO_ANSWER_SECONDS", defaults.no_answer_seconds),
+            max_hold_seconds=number(env, "MAX_HOLD_SECONDS", defaults.max_hold_seconds),
+            short_call_seconds=number(env, "SHORT_CALL_SECONDS", defaults.short_call_seconds),
         ),
-        relay_batch_size=int(env_number(env, "RELAY_BATCH_SIZE", 500)),
-        relay_poll_interval_s=env_number(env, "RELAY_POLL_INTERVAL_S", 1.0),
-        relay_max_backoff_s=env_number(env, "RELAY_MAX_BACKOFF_S", 5.0),
+        relay_batch_size=count(env, "RELAY_BATCH_SIZE", 500),
+        relay_poll_interval_s=number(env, "RELAY_POLL_INTERVAL_S", 1.0),
+        relay_max_backoff_s=number(env, "RELAY_MAX_BACKOFF_S", 5.0),
         relay_require_subscriber=env.get("RELAY_REQUIRE_SUBSCRIBER", "true").lower() != "false",
-        outbox_retention_s=env_number(env, "OUTBOX_RETENTION_S", 3600.0),
-        rate_limit_per_s=env_number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
-        rate_limit_burst=int(env_number(env, "RATE_LIMIT_BURST", 1000)),
-        db_pool_size=int(env_number(env, "DB_POOL_SIZE", 20)),
-        queue_cache_ttl_s=env_number(env, "QUEUE_CACHE_TTL_S", 1.0, allow_zero=True),
-        api_workers=int(env_number(env, "API_WORKERS", 1, allow_zero=True))
+        outbox_retention_s=number(env, "OUTBOX_RETENTION_S", 3600.0),
+        rate_limit_per_s=number(env, "RATE_LIMIT_PER_S", 500.0, allow_zero=True),
+        rate_limit_burst=count(env, "RATE_LIMIT_BURST", 1000),
+        db_pool_size=count(env, "DB_POOL_SIZE", 20),
+        queue_cache_ttl_s=number(env, "QUEUE_CACHE_TTL_S", 1.0, allow_zero=True),
+        api_workers=count(env, "API_WORKERS", 1, minimum=0)
         or min(os.cpu_count() or 1, MAX_AUTO_API_WORKERS),
-        max_future_skew_s=env_number(env, "MAX_FUTURE_SKEW_SECONDS", 300.0, allow_zero=True),
-        db_acquire_timeout_s=env_number(env, "DB_ACQUIRE_TIMEOUT_S", 5.0),
-        request_timeout_s=env_number(env, "REQUEST_TIMEOUT_S", 30.0),
-        max_pending_new_calls=env_count(env, "MAX_PENDING_NEW_CALLS", 2000),
-        webhook_targets=allowed_targets(env_list(env, "WEBHOOK_ALLOWED_HOSTS")),
+        max_future_skew_s=number(env, "MAX_FUTURE_SKEW_SECONDS", 300.0, allow_zero=True),
+        db_acquire_timeout_s=number(env, "DB_ACQUIRE_TIMEOUT_S", 5.0),
+        request_timeout_s=number(env, "REQUEST_TIMEOUT_S", 30.0),
+        max_pending_new_calls=count(env, "MAX_PENDING_NEW_CALLS", 2000),
+        webhook_targets=allowed_targets(comma_list(env, "WEBHOOK_ALLOWED_HOSTS")),
     )
 
 
@@ -134,8 +101,3 @@ def allowed_targets(entries: tuple[str, ...]) -> AllowedTargets:
         return parse_allowed_targets(entries)
     except ValueError as exc:
         raise SettingsError(f"WEBHOOK_ALLOWED_HOSTS: {exc}") from exc
-
-
-def env_list(env: dict[str, str], name: str) -> tuple[str, ...]:
-    """A comma list, blanks dropped; empty when unset."""
-    return tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())

@@ -16,6 +16,12 @@ class Thresholds:
     short_call_seconds: float
 
 
+DEFAULT_THRESHOLDS = Thresholds(
+    sla_seconds=30, no_answer_seconds=15, max_hold_seconds=60, short_call_seconds=10
+)
+"""What a queue starts with when nothing else is said (SLA_SECONDS, … override each)."""
+
+
 @dataclass(frozen=True)
 class EventFacts:
     """What an event says, flattened: each field is set only by the types that carry it."""

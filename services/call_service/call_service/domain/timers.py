@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from call_service.domain.call import CallRecord, EventFacts, Thresholds
-from contracts.enums import CallStatus, EventType
+from call_service.domain.state_machine import is_allowed
+from contracts.enums import EventType
 
 E = EventType
 
@@ -69,16 +70,18 @@ def timer_plan(facts: EventFacts, thresholds: Thresholds) -> TimerPlan:
             return TimerPlan()
 
 
-_FIRES_WHEN: dict[TimerKind, tuple[frozenset[CallStatus], EventType]] = {
-    TimerKind.SLA: (frozenset({CallStatus.WAITING, CallStatus.ROUTED}), E.SLA_BREACHED),
-    TimerKind.NO_ANSWER: (frozenset({CallStatus.ROUTED}), E.CALL_RETRANSFER),
-    TimerKind.MAX_HOLD: (frozenset({CallStatus.ON_HOLD}), E.HOLD_EXCEEDED),
+FIRES: dict[TimerKind, EventType] = {
+    TimerKind.SLA: E.SLA_BREACHED,
+    TimerKind.NO_ANSWER: E.CALL_RETRANSFER,
+    TimerKind.MAX_HOLD: E.HOLD_EXCEEDED,
 }
+"""The system event each timer writes when it falls due."""
 
 
 def timer_decision(kind: TimerKind, call: CallRecord | None) -> EventType | None:
-    """The system event a due timer writes, or None when the call has moved on."""
-    statuses, event_type = _FIRES_WHEN[kind]
-    if call is None or call.status not in statuses:
+    """The system event a due timer writes, or None when the call has moved on: the
+    state machine's table says from which statuses that event may apply."""
+    event_type = FIRES[kind]
+    if call is None or not is_allowed(event_type, call.status):
         return None
     return event_type

@@ -11,7 +11,7 @@ import asyncpg
 import structlog
 
 from call_service.adapters.postgres.queues_repository import seed_default_queues
-from call_service.domain.call import Thresholds
+from call_service.domain.call import DEFAULT_THRESHOLDS, Thresholds
 
 _log = structlog.get_logger(__name__)
 _LOCK_KEY = 0x63616C6C  # any constant shared by every migrator of this schema
@@ -22,11 +22,6 @@ def migration_files() -> list[tuple[str, str]]:
     folder = resources.files("call_service") / "migrations"
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
     return [(name.removesuffix(".sql"), (folder / name).read_text()) for name in names]
-
-
-DEFAULT_THRESHOLDS = Thresholds(
-    sla_seconds=30, no_answer_seconds=15, max_hold_seconds=60, short_call_seconds=10
-)
 
 
 async def apply_migrations(

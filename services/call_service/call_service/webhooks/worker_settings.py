@@ -15,7 +15,8 @@ import os
 from dataclasses import dataclass, field
 
 from call_service.domain.webhook_targets import AllowedTargets
-from call_service.settings import allowed_targets, env_count, env_list, env_number
+from call_service.settings import allowed_targets
+from service_kit.env_settings import comma_list, count, number
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,15 @@ def load_worker_settings(env: dict[str, str] | None = None) -> WebhookWorkerSett
     env = dict(os.environ if env is None else env)
     base = WebhookWorkerSettings()
     return WebhookWorkerSettings(
-        attempts=env_count(env, "WEBHOOK_ATTEMPTS", base.attempts),
-        backoff_s=env_number(env, "WEBHOOK_BACKOFF_S", base.backoff_s),
-        max_backoff_s=env_number(env, "WEBHOOK_MAX_BACKOFF_S", base.max_backoff_s),
-        timeout_s=env_number(env, "WEBHOOK_TIMEOUT_S", base.timeout_s),
-        concurrency_per_webhook=env_count(env, "WEBHOOK_CONCURRENCY", base.concurrency_per_webhook),
-        max_in_flight=env_count(env, "WEBHOOK_MAX_IN_FLIGHT", base.max_in_flight),
-        batch_size=env_count(env, "WEBHOOK_BATCH_SIZE", base.batch_size),
-        poll_interval_s=env_number(env, "WEBHOOK_POLL_INTERVAL_S", base.poll_interval_s),
-        outbox_retention_s=env_number(env, "WEBHOOK_OUTBOX_RETENTION_S", base.outbox_retention_s),
-        shutdown_grace_s=env_number(env, "WEBHOOK_SHUTDOWN_GRACE_S", base.shutdown_grace_s),
-        allowed_targets=allowed_targets(env_list(env, "WEBHOOK_ALLOWED_HOSTS")),
+        attempts=count(env, "WEBHOOK_ATTEMPTS", base.attempts),
+        backoff_s=number(env, "WEBHOOK_BACKOFF_S", base.backoff_s),
+        max_backoff_s=number(env, "WEBHOOK_MAX_BACKOFF_S", base.max_backoff_s),
+        timeout_s=number(env, "WEBHOOK_TIMEOUT_S", base.timeout_s),
+        concurrency_per_webhook=count(env, "WEBHOOK_CONCURRENCY", base.concurrency_per_webhook),
+        max_in_flight=count(env, "WEBHOOK_MAX_IN_FLIGHT", base.max_in_flight),
+        batch_size=count(env, "WEBHOOK_BATCH_SIZE", base.batch_size),
+        poll_interval_s=number(env, "WEBHOOK_POLL_INTERVAL_S", base.poll_interval_s),
+        outbox_retention_s=number(env, "WEBHOOK_OUTBOX_RETENTION_S", base.outbox_retention_s),
+        shutdown_grace_s=number(env, "WEBHOOK_SHUTDOWN_GRACE_S", base.shutdown_grace_s),
+        allowed_targets=allowed_targets(comma_list(env, "WEBHOOK_ALLOWED_HOSTS")),
     )
