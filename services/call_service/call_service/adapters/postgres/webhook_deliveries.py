@@ -13,9 +13,9 @@ never sits in memory behind its semaphore with a lease running out.
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
+
+from call_service.service.webhook_ports import AttemptOutcome, ClaimedDelivery, DispatchResult
 
 DISPATCH = """
 WITH batch AS (
@@ -91,37 +91,6 @@ DELETE FROM integration_outbox WHERE id IN (
     SELECT id FROM integration_outbox
     WHERE dispatched_at < now() - make_interval(secs => $1) LIMIT $2)
 """
-
-
-@dataclass(frozen=True)
-class DispatchResult:
-    rows: int
-    deliveries: int
-
-
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    id: uuid.UUID
-    webhook_id: uuid.UUID
-    url: str
-    secret: str
-    event_type: str
-    payload: dict[str, Any]
-    attempts: int
-    correlation_id: str | None
-
-    def __repr__(self) -> str:  # never print the secret
-        return f"ClaimedDelivery(id={self.id}, webhook_id={self.webhook_id})"
-
-
-@dataclass(frozen=True)
-class AttemptOutcome:
-    """One HTTP attempt: when, how long, and the status code or the transport error."""
-
-    attempted_at: datetime
-    duration_ms: float
-    status_code: int | None
-    error: str | None
 
 
 async def dispatch(conn: Any, batch_size: int) -> DispatchResult:

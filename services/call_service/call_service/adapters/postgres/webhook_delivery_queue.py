@@ -22,8 +22,7 @@ class PostgresIntegrationFanOut:
 
     async def dispatch(self, batch_size: int) -> DispatchResult:
         async with self._pool.acquire() as conn:
-            result = await sql.dispatch(conn, batch_size)
-        return DispatchResult(rows=result.rows, deliveries=result.deliveries)
+            return await sql.dispatch(conn, batch_size)
 
     async def purge_dispatched(self, retention_s: float) -> int:
         async with self._pool.acquire() as conn:
@@ -42,29 +41,13 @@ class PostgresDeliveryQueue:
         lease_s: float,
     ) -> list[ClaimedDelivery]:
         async with self._pool.acquire() as conn:
-            rows = await sql.claim(conn, free_slots, slots_per_webhook, limit, lease_s)
-        return [
-            ClaimedDelivery(
-                id=row.id,
-                webhook_id=row.webhook_id,
-                url=row.url,
-                secret=row.secret,
-                event_type=row.event_type,
-                payload=row.payload,
-                attempts=row.attempts,
-                correlation_id=row.correlation_id,
-            )
-            for row in rows
-        ]
+            return await sql.claim(conn, free_slots, slots_per_webhook, limit, lease_s)
 
     async def record_attempt(
         self, delivery_id: uuid.UUID, outcome: AttemptOutcome, status: AttemptStatus
     ) -> None:
-        stored = sql.AttemptOutcome(
-            outcome.attempted_at, outcome.duration_ms, outcome.status_code, outcome.error
-        )
         async with self._pool.acquire() as conn:
-            await sql.record_attempt(conn, delivery_id, stored, status)
+            await sql.record_attempt(conn, delivery_id, outcome, status)
 
     async def release(self, delivery_ids: list[uuid.UUID]) -> None:
         async with self._pool.acquire() as conn:
