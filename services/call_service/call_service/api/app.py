@@ -134,7 +134,6 @@ def create_app(settings: Settings) -> web.Application:
         for probe in probe_routes(
             {"postgres": postgres_ready, "redis": redis_ready}, before_scrape=refresh
         )
-        if isinstance(probe, web.RouteDef)
     ]
     routes = [*API_ROUTES, *probes]
     openapi = build_openapi(routes, MODELS)
